@@ -1,0 +1,184 @@
+"""The domain model every layer speaks: frameworks, reports, chunks, letters, evidence and drafts."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from pydantic import BaseModel, Field
+
+
+class Grade(str, Enum):
+    """The panel's grade scale, best first. The order matters: leniency and within-one metrics use it."""
+
+    FM = "FM"
+    PM = "PM"
+    PS = "PS"
+    NM = "NM"
+
+    @property
+    def rank(self) -> int:
+        """0 for FM (best) to 3 for NM (worst)."""
+        return list(Grade).index(self)
+
+    @classmethod
+    def codes(cls) -> list[str]:
+        return [grade.value for grade in cls]
+
+
+class GradeLevel(BaseModel):
+    code: Grade
+    meaning: str
+
+
+class Question(BaseModel):
+    """One section of a reporting framework. Number 0 is the ungraded opening statement."""
+
+    number: int
+    title: str
+    text: str
+    guidance: list[str] = Field(default_factory=list, description="What the panel looks for in an answer")
+    graded: bool = True
+
+
+class Framework(BaseModel):
+    id: str
+    name: str
+    version: str = ""
+    questions: list[Question]
+    grades: list[GradeLevel]
+
+    def question(self, number: int) -> Question:
+        for question in self.questions:
+            if question.number == number:
+                return question
+        raise KeyError(f"framework {self.id} has no question {number}")
+
+    @property
+    def graded_questions(self) -> list[Question]:
+        return [question for question in self.questions if question.graded]
+
+
+class Chunk(BaseModel):
+    """A passage of a report or letter, with where it came from."""
+
+    id: str
+    doc_id: str = Field(description="Content hash of the source file: re-ingesting the same file is a no-op")
+    text: str
+    source: str = Field(description="File name the passage came from")
+    kind: str = Field(default="report", description="'report' or 'letter'")
+    page: int | None = Field(default=None, description="1-based page, where the format has pages")
+    section: str = Field(default="", description="Nearest heading above the passage")
+    question: int | None = Field(default=None, description="Framework question the passage answers, if detected")
+    position: int = Field(default=0, description="Order of the passage within its document")
+    member: str = ""
+    year: int | None = None
+
+    @property
+    def location(self) -> str:
+        """A human citation: 'p. 4' where pages exist, else the section."""
+        if self.page is not None:
+            return f"p. {self.page}"
+        return f"section '{self.section}'" if self.section else f"passage {self.position + 1}"
+
+
+class Page(BaseModel):
+    number: int | None
+    text: str
+
+
+class Document(BaseModel):
+    """A file read into text, before chunking."""
+
+    doc_id: str
+    source: str
+    pages: list[Page]
+    warnings: list[str] = Field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(page.text for page in self.pages)
+
+
+class QuestionFeedback(BaseModel):
+    """The panel's commentary and grade on one framework question, as parsed from a letter."""
+
+    number: int
+    title: str = ""
+    commentary: str
+    grade: Grade | None = None
+
+
+class Letter(BaseModel):
+    """A panel feedback letter, parsed into its parts."""
+
+    member: str = ""
+    report_year: int | None = None
+    review_round: str = ""
+    source: str = ""
+    overall_remarks: str = Field(default="", description="Greeting and overall remarks, up to the signature")
+    opening_statement: str = Field(default="", description="Commentary on the head of organisation's statement")
+    questions: list[QuestionFeedback] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+
+    def feedback(self, number: int) -> QuestionFeedback | None:
+        return next((q for q in self.questions if q.number == number), None)
+
+
+class Evidence(BaseModel):
+    """A quote from the report that supports a claim, with where it stands."""
+
+    quote: str
+    page: int | None = None
+    section: str = ""
+    chunk_id: str = ""
+    verified: bool = Field(default=False, description="True once the quote was found in the report text")
+
+
+class Precedent(BaseModel):
+    """A passage of a past letter retrieved as precedent for a question."""
+
+    member: str
+    year: int | None
+    question: int | None
+    text: str
+    grade: Grade | None = None
+
+
+class FollowUp(BaseModel):
+    """An ask from an earlier letter, and whether the new report answers it."""
+
+    ask: str
+    addressed: str = Field(description="'yes', 'partly' or 'no'")
+    explanation: str = ""
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class QuestionDraft(BaseModel):
+    """The assistant's draft for one framework question. Panel members edit these."""
+
+    number: int
+    title: str = ""
+    summary: str = Field(default="", description="What the report says, briefly")
+    strengths: list[str] = Field(default_factory=list)
+    gaps: list[str] = Field(default_factory=list)
+    questions_for_member: list[str] = Field(default_factory=list, description="What the panel would like to know next")
+    good_practice: list[str] = Field(default_factory=list)
+    commentary: str = Field(default="", description="The letter text for this question")
+    suggested_grade: Grade | None = None
+    grade_rationale: str = ""
+    confidence: float = Field(default=0.0, ge=0.0, le=1.0)
+    evidence: list[Evidence] = Field(default_factory=list)
+    precedents: list[Precedent] = Field(default_factory=list)
+    follow_ups: list[FollowUp] = Field(default_factory=list)
+    flags: list[str] = Field(default_factory=list, description="Why a human must look: dropped quotes, invalid output")
+
+
+class LetterDraft(BaseModel):
+    member: str
+    report_year: int | None = None
+    review_round: str = ""
+    framework_id: str
+    source: str = ""
+    opening: str = ""
+    opening_statement: str = ""
+    questions: list[QuestionDraft] = Field(default_factory=list)
