@@ -72,6 +72,7 @@ class Chunk(BaseModel):
     position: int = Field(default=0, description="Order of the passage within its document")
     member: str = ""
     year: int | None = None
+    grade: Grade | None = Field(default=None, description="For letter passages: the panel's grade on that question")
 
     @property
     def location(self) -> str:
@@ -79,6 +80,15 @@ class Chunk(BaseModel):
         if self.page is not None:
             return f"p. {self.page}"
         return f"section '{self.section}'" if self.section else f"passage {self.position + 1}"
+
+
+class Hit(BaseModel):
+    """A retrieved chunk with its fused score and the ranks each signal gave it (None: not in that list)."""
+
+    chunk: Chunk
+    score: float
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
 
 
 class Page(BaseModel):

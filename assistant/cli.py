@@ -1,0 +1,155 @@
+"""The `panel-assistant` command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from tqdm import tqdm
+
+from .settings import disable_telemetry, get_settings
+
+disable_telemetry()
+
+
+def _index():
+    from .index import Index
+
+    return Index(get_settings())
+
+
+def _framework():
+    from .corpus import load_framework
+
+    settings = get_settings()
+    return load_framework(settings.corpus_dir, settings.framework)
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from .documents import IngestError
+    from .ingest import ingest_corpus, ingest_letter, ingest_report
+
+    settings, index, framework = get_settings(), _index(), _framework()
+    ingest_corpus(index, settings)
+    failures = 0
+    for path in args.paths:
+        try:
+            if args.letter:
+                result = ingest_letter(Path(path), index, settings)
+            else:
+                with tqdm(desc=Path(path).name, unit="chunk", disable=args.json) as bar:
+                    def progress(done: int, total: int) -> None:
+                        bar.total = total
+                        bar.update(done - bar.n)
+
+                    result = ingest_report(
+                        Path(path), index, framework, settings, member=args.member, year=args.year, progress=progress
+                    )
+        except IngestError as exc:
+            failures += 1
+            print(f"error: {exc}", file=sys.stderr)
+            continue
+        if args.json:
+            print(result.model_dump_json())
+            continue
+        state = "already indexed" if result.already_indexed else "indexed"
+        print(
+            f"{result.source}: {state}, {result.chunks} chunks, member {result.member or '?'}, year {result.year or '?'}, "
+            f"questions found {result.questions_found or 'none'}"
+        )
+        for warning in result.warnings:
+            print(f"  warning: {warning}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def cmd_parse_letter(args: argparse.Namespace) -> int:
+    from .corpus import load_letter
+    from .documents import IngestError
+
+    try:
+        letter = load_letter(Path(args.path))
+    except IngestError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for warning in letter.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if args.json:
+        print(json.dumps({
+            "member": letter.member,
+            "report_year": letter.report_year,
+            "review_round": letter.review_round,
+            "overall_remarks": letter.overall_remarks,
+            "opening_statement": letter.opening_statement,
+            "questions": [
+                {"number": q.number, "title": q.title, "grade": q.grade.value if q.grade else None, "commentary": q.commentary}
+                for q in letter.questions
+            ],
+        }, indent=2, ensure_ascii=False))
+        return 0
+    print(f"{letter.member} — report {letter.report_year or '?'} — review round {letter.review_round or '?'}")
+    for q in letter.questions:
+        print(f"Q{q.number} {q.grade.value if q.grade else '--'}  {q.title[:70]}  ({len(q.commentary)} chars)")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from .index import LETTERS, REPORTS
+    from .ingest import ingest_corpus
+
+    index = _index()
+    ingest_corpus(index, get_settings())
+    hits = index.search(
+        args.query, collection=LETTERS if args.letters else REPORTS, k=args.k,
+        question=args.question, member=args.member, year=args.year,
+    )
+    if args.json:
+        print(json.dumps([hit.model_dump(mode="json") for hit in hits], indent=2, ensure_ascii=False))
+        return 0
+    if not hits:
+        print("no results (ingest a report first: panel-assistant ingest FILE)")
+    for rank, hit in enumerate(hits, 1):
+        c = hit.chunk
+        where = f"{c.source}, {c.location}" + (f", Q{c.question}" if c.question is not None else "")
+        print(f"[{rank}] {where}  (score {hit.score:.4f})")
+        print("    " + c.text.replace("\n", " ")[:300])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="panel-assistant", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ingest = sub.add_parser("ingest", help="index reports (PDF, DOCX, MD, TXT) or, with --letter, past letters")
+    ingest.add_argument("paths", nargs="+")
+    ingest.add_argument("--member", default="", help="member organisation (default: guessed from the file name)")
+    ingest.add_argument("--year", type=int, help="report year (default: guessed from the file name)")
+    ingest.add_argument("--letter", action="store_true", help="the files are past feedback letters")
+    ingest.add_argument("--json", action="store_true")
+    ingest.set_defaults(func=cmd_ingest)
+
+    parse = sub.add_parser("parse-letter", help="split a feedback letter into per-question commentary and grades")
+    parse.add_argument("path")
+    parse.add_argument("--json", action="store_true")
+    parse.set_defaults(func=cmd_parse_letter)
+
+    search = sub.add_parser("search", help="search ingested reports (or past letters with --letters)")
+    search.add_argument("query")
+    search.add_argument("--question", type=int)
+    search.add_argument("--member")
+    search.add_argument("--year", type=int)
+    search.add_argument("--letters", action="store_true", help="search past letters instead of reports")
+    search.add_argument("-k", type=int, default=None, help="number of results")
+    search.add_argument("--json", action="store_true")
+    search.set_defaults(func=cmd_search)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

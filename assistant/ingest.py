@@ -1,0 +1,105 @@
+"""Ingestion: read a file, chunk it, index it. Idempotent: a file already indexed (same content hash) is skipped."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from .chunking import chunk_document, chunk_letter
+from .corpus import letter_paths, load_letter
+from .documents import content_hash, read_document
+from .index import LETTERS, REPORTS, Index
+from .models import Framework
+from .settings import Settings
+
+Progress = Callable[[int, int], None]  # (done, total)
+
+
+class IngestResult(BaseModel):
+    doc_id: str
+    source: str
+    member: str = ""
+    year: int | None = None
+    chunks: int = 0
+    pages: int = 0
+    already_indexed: bool = False
+    questions_found: list[int] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+
+
+def guess_member_and_year(path: Path) -> tuple[str, int | None]:
+    """From names like 'amnesty-international_2022_report.pdf': ('Amnesty International', 2022)."""
+    stem = path.stem
+    year_match = re.search(r"(?<!\d)(19|20)\d{2}(?!\d)", stem)
+    member = re.split(r"[_]|(?<!\d)(?:19|20)\d{2}(?!\d)", stem)[0].replace("-", " ").strip()
+    return member.title(), int(year_match.group(0)) if year_match else None
+
+
+def ingest_report(
+    path: Path,
+    index: Index,
+    framework: Framework,
+    settings: Settings,
+    *,
+    member: str = "",
+    year: int | None = None,
+    progress: Progress | None = None,
+) -> IngestResult:
+    path = Path(path)
+    guessed_member, guessed_year = guess_member_and_year(path)
+    member, year = member or guessed_member, year or guessed_year
+    document = read_document(path, max_file_mb=settings.max_file_mb, max_pages=settings.max_pages)
+    result = IngestResult(
+        doc_id=document.doc_id, source=document.source, member=member, year=year,
+        pages=len(document.pages), warnings=document.warnings,
+    )
+    if index.has_document(document.doc_id):
+        existing = index.chunks(doc_id=document.doc_id)
+        return result.model_copy(update={
+            "already_indexed": True,
+            "chunks": len(existing),
+            "questions_found": sorted({c.question for c in existing if c.question is not None}),
+        })
+    chunks = chunk_document(
+        document, framework, chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap,
+        member=member, year=year,
+    )
+    done = 0
+
+    def advance(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress:
+            progress(done, len(chunks))
+
+    index.add(chunks, REPORTS, progress=advance)
+    found = sorted({c.question for c in chunks if c.question is not None})
+    missing = [q.number for q in framework.graded_questions if q.number not in found]
+    warnings = list(document.warnings)
+    if missing:
+        warnings.append(
+            f"{document.source}: no section heading found for question(s) {', '.join(map(str, missing))}; "
+            "retrieval will search the whole report for them."
+        )
+    return result.model_copy(update={"chunks": len(chunks), "questions_found": found, "warnings": warnings})
+
+
+def ingest_letter(path: Path, index: Index, settings: Settings) -> IngestResult:
+    path = Path(path)
+    doc_id = content_hash(path.read_bytes())
+    letter = load_letter(path)
+    result = IngestResult(doc_id=doc_id, source=path.name, member=letter.member, year=letter.report_year,
+                          warnings=letter.warnings)
+    if index.has_document(doc_id, LETTERS):
+        return result.model_copy(update={"already_indexed": True})
+    chunks = chunk_letter(letter, doc_id, chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap)
+    index.add(chunks, LETTERS)
+    return result.model_copy(update={"chunks": len(chunks), "questions_found": [q.number for q in letter.questions]})
+
+
+def ingest_corpus(index: Index, settings: Settings) -> list[IngestResult]:
+    """Index the past letters the app ships (a no-op once done)."""
+    return [ingest_letter(path, index, settings) for path in letter_paths(settings.corpus_dir)]
