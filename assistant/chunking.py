@@ -38,7 +38,7 @@ def match_question(line: str, framework: Framework) -> int | None:
         return None
     best, best_score = None, 0.0
     for question in framework.graded_questions:
-        target = _words(question.text)
+        target = _words(question.text.split("?")[0])  # the question itself, not its parenthetical examples
         covered = len(words & target) / len(target)  # how much of the question the line repeats
         precise = len(words & target) / len(words)  # how much of the line is the question
         score = min(covered, precise)

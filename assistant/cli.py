@@ -117,6 +117,76 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def _pipeline():
+    from .pipeline import Pipeline
+
+    return Pipeline(get_settings())
+
+
+def _ingest_for_drafting(pipeline, args: argparse.Namespace):
+    """Ingest the report (a no-op when it is indexed already) and say what was found."""
+    result = pipeline.ingest(Path(args.report), member=args.member, year=args.year)
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return result
+
+
+def cmd_prescreen(args: argparse.Namespace) -> int:
+    from .documents import IngestError
+    from .prescreen import as_table
+
+    pipeline = _pipeline()
+    try:
+        report = _ingest_for_drafting(pipeline, args)
+    except IngestError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    result = pipeline.prescreen(report.doc_id)
+    print(result.model_dump_json(indent=2) if args.json else as_table(result))
+    return 0
+
+
+def cmd_draft(args: argparse.Namespace) -> int:
+    from .documents import IngestError
+    from .llm import LLMError
+    from .local_model import EmbeddedModelUnavailable
+
+    pipeline = _pipeline()
+    try:
+        report = _ingest_for_drafting(pipeline, args)
+    except IngestError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    numbers = args.question or None
+    total = len(numbers or pipeline.framework.questions) + 1
+    with tqdm(total=total, desc="drafting", unit="step") as bar:
+        def progress(done: int, _total: int, what: str) -> None:
+            bar.set_postfix_str(what)
+            bar.update(done - bar.n)
+
+        try:
+            letter = pipeline.draft_letter(report.doc_id, report.member, report.year, numbers, progress)
+        except (LLMError, EmbeddedModelUnavailable) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+    for question in letter.questions:
+        for flag in question.flags:
+            print(f"Q{question.number}: {flag}", file=sys.stderr)
+    if args.out:
+        print(f"wrote {pipeline.export(letter, Path(args.out))}")
+    else:
+        print(pipeline.markdown(letter))
+    return 0
+
+
+def cmd_benchmark(args: argparse.Namespace) -> int:
+    from . import benchmark
+
+    results = benchmark.run(get_settings(), sizes=tuple(args.sizes))
+    print(json.dumps(results, indent=2))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="panel-assistant", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -143,6 +213,25 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("-k", type=int, default=None, help="number of results")
     search.add_argument("--json", action="store_true")
     search.set_defaults(func=cmd_search)
+
+    screen = sub.add_parser("prescreen", help="secretariat pre-screen: is every question answered, with what evidence")
+    screen.add_argument("report")
+    screen.add_argument("--member", default="")
+    screen.add_argument("--year", type=int)
+    screen.add_argument("--json", action="store_true")
+    screen.set_defaults(func=cmd_prescreen)
+
+    draft = sub.add_parser("draft", help="draft the panel's letter on a report")
+    draft.add_argument("report")
+    draft.add_argument("--member", default="")
+    draft.add_argument("--year", type=int)
+    draft.add_argument("--question", type=int, action="append", help="draft only this question (repeatable)")
+    draft.add_argument("--out", help="write FILE.md, FILE.docx or FILE.json instead of printing Markdown")
+    draft.set_defaults(func=cmd_draft)
+
+    bench = sub.add_parser("benchmark", help="print ingestion, embedding and retrieval figures")
+    bench.add_argument("--sizes", type=int, nargs="+", default=[10_000, 50_000], help="index sizes for retrieval")
+    bench.set_defaults(func=cmd_benchmark)
     return parser
 
 

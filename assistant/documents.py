@@ -126,7 +126,8 @@ def _read_docx(path: Path) -> tuple[list[Page], list[str]]:
     # Page numbers come from the page breaks Word rendered when it last saved the file; without any, one page.
     pages: list[list[str]] = [[]]
     for paragraph in document.paragraphs:
-        if paragraph.contains_page_break and pages[-1]:
+        hard_break = paragraph._p.xpath("./w:r/w:br[@w:type='page']")  # python-docx has no public API for these
+        if (hard_break or paragraph.contains_page_break) and pages[-1]:
             pages.append([])
         text = paragraph.text.strip()
         if text:

@@ -7,13 +7,14 @@ smaller weight because equal weights were measured to hurt paraphrase recall.
 
 from __future__ import annotations
 
-import json
+import re
 import threading
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
 import bm25s
 import chromadb
+import numpy as np
 import Stemmer
 from chromadb.config import Settings as ChromaSettings
 
@@ -25,6 +26,15 @@ REPORTS = "report_chunks"
 LETTERS = "letter_passages"
 _RRF_K = 60
 _stemmer = Stemmer.Stemmer("english")
+_THOUSANDS = re.compile(r"(?<=\d)[,.](?=\d{3}\b)")
+
+
+def _tokenize(texts: list[str], return_ids: bool = True):
+    """Keep figures whole ("5,000" and "5.000" both become "5000") and keep one-character tokens like "5"."""
+    texts = [_THOUSANDS.sub("", text) for text in texts]
+    return bm25s.tokenize(
+        texts, token_pattern=r"(?u)\b\w+\b", stopwords="en", stemmer=_stemmer, show_progress=False, return_ids=return_ids
+    )
 
 
 def _metadata(chunk: Chunk) -> dict:
@@ -43,11 +53,15 @@ def _where(**filters) -> dict | None:
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
+_FILTERS = ("question", "member", "year", "doc_id")
+
+
 @dataclass
 class _Lexical:
     count: int
     ids: list[str]
     retriever: bm25s.BM25 | None
+    columns: dict[str, np.ndarray]
 
 
 class Index:
@@ -72,7 +86,7 @@ class Index:
             )
             for name in (REPORTS, LETTERS)
         }
-        self._lexical: dict[str, _Lexical] = {}
+        self._lexical: dict[str, _Lexical] = {}  # per collection
         self._lock = threading.Lock()
 
     # Writing
@@ -125,15 +139,19 @@ class Index:
     ) -> list[Hit]:
         k = k or self.settings.top_k
         target = self.collections[collection]
-        where = _where(question=question, member=member, year=year, doc_id=doc_id)
+        filters = {"question": question, "member": member, "year": year, "doc_id": doc_id}
+        where = _where(**filters)
         total = target.count()
         if total == 0:
             return []
         n = min(self.settings.candidates, total)
-        dense = target.query(query_texts=[query], n_results=n, where=where, include=["documents", "metadatas"])
+        dense = target.query(
+            query_texts=[query], n_results=n, where=where, include=["documents", "metadatas", "distances"]
+        )
+        similarity = {i: 1.0 - d for i, d in zip(dense["ids"][0], dense["distances"][0])}  # cosine space
         found = {i: _chunk(i, t, m) for i, t, m in zip(dense["ids"][0], dense["documents"][0], dense["metadatas"][0])}
         dense_ids = dense["ids"][0]
-        lexical_ids = self._lexical_search(collection, where, query, n)
+        lexical_ids = self._lexical_search(collection, filters, query, n)
 
         scores: dict[str, float] = {}
         for rank, chunk_id in enumerate(dense_ids):
@@ -151,37 +169,45 @@ class Index:
                 score=scores[i],
                 dense_rank=dense_ids.index(i) + 1 if i in dense_ids else None,
                 lexical_rank=lexical_ids.index(i) + 1 if i in lexical_ids else None,
+                similarity=similarity.get(i),
             )
             for i in best
         ]
 
-    def _lexical_search(self, collection: str, where: dict | None, query: str, n: int) -> list[str]:
-        index = self._lexical_index(collection, where)
+    def _lexical_search(self, collection: str, filters: dict, query: str, n: int) -> list[str]:
+        index = self._lexical_index(collection)
         if index.retriever is None:
             return []
-        tokens = bm25s.tokenize([query], stopwords="en", stemmer=_stemmer, show_progress=False, return_ids=False)
-        vocabulary = index.retriever.vocab_dict
-        known = [[token for token in tokens[0] if token in vocabulary]]
+        known = [[token for token in _tokenize([query], return_ids=False)[0] if token in index.retriever.vocab_dict]]
         if not known[0]:
             return []
+        # One index per collection; filters become a mask over its documents instead of an index per filter.
+        mask = np.ones(len(index.ids), dtype=np.float32)
+        for key, value in filters.items():
+            if value not in (None, ""):
+                mask *= index.columns[key] == value
+        allowed = int(mask.sum())
+        if not allowed:
+            return []
         results, scores = index.retriever.retrieve(
-            known, k=min(n, len(index.ids)), show_progress=False, n_threads=1
+            known, k=min(n, allowed), show_progress=False, n_threads=1, weight_mask=mask
         )
         return [index.ids[i] for i, score in zip(results[0], scores[0]) if score > 0]
 
-    def _lexical_index(self, collection: str, where: dict | None) -> _Lexical:
-        """BM25 over the filtered chunks, cached until the collection's size changes."""
-        key = f"{collection}:{json.dumps(where, sort_keys=True)}"
+    def _lexical_index(self, collection: str) -> _Lexical:
+        """BM25 over the whole collection, rebuilt when its size changes."""
         count = self.collections[collection].count()
         with self._lock:
-            cached = self._lexical.get(key)
+            cached = self._lexical.get(collection)
             if cached and cached.count == count:
                 return cached
-            got = self.collections[collection].get(where=where, include=["documents"])
+            got = self.collections[collection].get(include=["documents", "metadatas"])
             retriever = None
             if got["ids"]:
-                corpus = bm25s.tokenize(got["documents"], stopwords="en", stemmer=_stemmer, show_progress=False)
                 retriever = bm25s.BM25()
-                retriever.index(corpus, show_progress=False)
-            self._lexical[key] = _Lexical(count, list(got["ids"]), retriever)
-            return self._lexical[key]
+                retriever.index(_tokenize(got["documents"]), show_progress=False)
+            columns = {
+                key: np.array([m.get(key) for m in got["metadatas"]], dtype=object) for key in _FILTERS
+            }
+            self._lexical[collection] = _Lexical(count, list(got["ids"]), retriever, columns)
+            return self._lexical[collection]

@@ -12,7 +12,8 @@ from .chunking import chunk_document, chunk_letter
 from .corpus import letter_paths, load_letter
 from .documents import content_hash, read_document
 from .index import LETTERS, REPORTS, Index
-from .models import Framework
+from .models import Document, Framework
+from .safety import neutralize
 from .settings import Settings
 
 Progress = Callable[[int, int], None]  # (done, total)
@@ -63,6 +64,7 @@ def ingest_report(
             "chunks": len(existing),
             "questions_found": sorted({c.question for c in existing if c.question is not None}),
         })
+    document, removed = _without_instructions(document)
     chunks = chunk_document(
         document, framework, chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap,
         member=member, year=year,
@@ -78,13 +80,23 @@ def ingest_report(
     index.add(chunks, REPORTS, progress=advance)
     found = sorted({c.question for c in chunks if c.question is not None})
     missing = [q.number for q in framework.graded_questions if q.number not in found]
-    warnings = list(document.warnings)
+    warnings = list(document.warnings) + removed
     if missing:
         warnings.append(
             f"{document.source}: no section heading found for question(s) {', '.join(map(str, missing))}; "
             "retrieval will search the whole report for them."
         )
     return result.model_copy(update={"chunks": len(chunks), "questions_found": found, "warnings": warnings})
+
+
+def _without_instructions(document: Document) -> tuple[Document, list[str]]:
+    pages, warnings = [], []
+    for page in document.pages:
+        text, removed = neutralize(page.text)
+        pages.append(page.model_copy(update={"text": text}))
+        where = f"p. {page.number}" if page.number is not None else "the text"
+        warnings += [f"{document.source}: removed text addressed to an AI system ({where}): \"{r[:120]}\"" for r in removed]
+    return document.model_copy(update={"pages": pages}), warnings
 
 
 def ingest_letter(path: Path, index: Index, settings: Settings) -> IngestResult:

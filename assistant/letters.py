@@ -14,7 +14,7 @@ from .models import Grade, Letter, QuestionFeedback
 _CODES = "|".join(Grade.codes())
 _GRADE_LINE = re.compile(rf"^\s*(?:grade\s*:?\s*)?({_CODES})\s*$", re.IGNORECASE)
 _GRADE_AT_END = re.compile(rf"(?<=[a-z,;.)])\s+({_CODES})\s*$")
-_GRADE_AT_START = re.compile(rf"^\s*({_CODES})\s+(?=[a-z])")
+_GRADE_AT_START = re.compile(rf"^\s*({_CODES})\s+(?=[A-Za-z])")
 _QUESTION_HEADING = re.compile(r"^\s*(?:Q(?:uestion)?\s*)?(\d{1,2})[.):]?\s+(\S.{10,})$")
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
@@ -67,15 +67,16 @@ def parse_letter_text(text: str, source: str = "") -> Letter:
 
 
 def _question_headings(lines: list[str]) -> list[tuple[int, int, str]]:
-    """Numbered headings in sequence 1, 2, 3...: a number out of sequence is a figure in the text, not a heading."""
+    """Numbered question headings in rising sequence (a letter may skip a question, say one marked 'if applicable');
+    a number far out of sequence is a figure in the text, not a heading."""
     headings: list[tuple[int, int, str]] = []
     for index, line in enumerate(lines):
         match = _QUESTION_HEADING.match(line)
         if not match or len(line) > 400:
             continue
         number, title = int(match.group(1)), match.group(2).strip()
-        expected = headings[-1][1] + 1 if headings else 1
-        if number == expected and title[0].isupper() and "?" in title:
+        previous = headings[-1][1] if headings else 0
+        if previous < number <= previous + 3 and title[0].isupper() and "?" in title:
             headings.append((index, number, title))
     return headings
 

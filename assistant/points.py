@@ -1,0 +1,65 @@
+"""Split panel commentary into points (requests, strengths, criticisms, observations) by the panel's own cue words.
+
+Used to list an earlier letter's asks for follow-up, and by the evaluation to measure how many of a real letter's
+points a draft covers. Deterministic on purpose: it needs no model and gives the same split every run.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel
+
+Kind = Literal["request", "strength", "criticism", "observation"]
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(])")
+_REQUEST = re.compile(
+    r"\?|would (?:also )?(?:be|like|recommend)|looks? forward|could|should|recommend|suggest|nudges?|consider"
+    r"|may want|it may be|interested in|more (?:detail|about|insights?|information)|further",
+    re.IGNORECASE,
+)
+_STRENGTH = re.compile(
+    r"commend|good practice|positive|great|impressive|well[- ]noted|notable|strong|appreciat|transparent|well[- ]answered",
+    re.IGNORECASE,
+)
+_CRITICISM = re.compile(
+    r"does not|doesn't|not yet|lack|missing|insufficient|not enough|unclear|limited|no information|gap", re.IGNORECASE
+)
+
+
+class Point(BaseModel):
+    kind: Kind
+    text: str
+
+
+def sentences(text: str) -> list[str]:
+    flat = " ".join(line.strip() for line in text.splitlines() if line.strip())
+    return [s.strip() for s in _SENTENCE.split(flat) if len(s.strip()) > 20]
+
+
+def answer_sentences(text: str) -> list[str]:
+    """Sentences of report text without its headings (markdown headings or lines that ask a question)."""
+    body = "\n".join(
+        line for line in text.splitlines() if not line.lstrip().startswith("#") and not line.rstrip().endswith("?")
+    )
+    return sentences(body)
+
+
+def classify(sentence: str) -> Kind:
+    # A request outranks praise: "it would be good to share more about X" asks for something.
+    if _REQUEST.search(sentence):
+        return "request"
+    if _CRITICISM.search(sentence):
+        return "criticism"
+    if _STRENGTH.search(sentence):
+        return "strength"
+    return "observation"
+
+
+def points(text: str) -> list[Point]:
+    return [Point(kind=classify(s), text=s) for s in sentences(text)]
+
+
+def asks(text: str) -> list[str]:
+    return [p.text for p in points(text) if p.kind == "request"]

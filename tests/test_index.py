@@ -1,0 +1,77 @@
+import pytest
+
+from assistant.index import LETTERS, Index
+from assistant.ingest import guess_member_and_year, ingest_corpus, ingest_report
+
+from .conftest import SAMPLE_REPORT, make_pdf
+
+
+@pytest.fixture
+def index(settings, model_cache):
+    settings.data_dir.mkdir(parents=True)
+    (settings.data_dir / "models").symlink_to(model_cache)  # reuse the session's ONNX graph
+    return Index(settings)
+
+
+def test_ingest_is_idempotent(index, framework, settings):
+    first = ingest_report(SAMPLE_REPORT, index, framework, settings)
+    again = ingest_report(SAMPLE_REPORT, index, framework, settings)
+    assert first.chunks > 0 and not first.already_indexed
+    assert again.already_indexed and again.chunks == first.chunks
+    assert index.collections["report_chunks"].count() == first.chunks
+    assert again.questions_found == [0, 1, 2, 3, 4, 5]
+
+
+def test_search_filters_by_question_and_cites_pages(index, framework, settings, tmp_path):
+    path = make_pdf(
+        tmp_path / "acme_2021.pdf",
+        ["Question 1\nWe planted 4,000 trees with villages.", "Question 3\nWe received 12 complaints about staff conduct."],
+    )
+    result = ingest_report(path, index, framework, settings)
+    assert (result.member, result.year) == ("Acme", 2021)
+    hits = index.search("complaints handling", question=3)
+    assert hits and all(h.chunk.question == 3 for h in hits)
+    assert hits[0].chunk.page == 2 and hits[0].chunk.location == "p. 2"
+    assert index.search("complaints", member="Nobody") == []
+
+
+def test_lexical_signal_finds_figures_and_acronyms(index, framework, settings):
+    ingest_report(SAMPLE_REPORT, index, framework, settings)
+    hits = index.search("USD 5,000", k=3)
+    assert "USD 5,000" in hits[0].chunk.text
+    assert hits[0].lexical_rank == 1
+
+
+def test_filter_by_member_and_year(index, framework, settings, tmp_path):
+    ingest_report(SAMPLE_REPORT, index, framework, settings)
+    other = make_pdf(tmp_path / "other.pdf", ["Question 3\nWe received 3 complaints about fraud."])
+    ingest_report(other, index, framework, settings, member="Other Org", year=2020)
+    hits = index.search("complaints", member="Other Org", year=2020)
+    assert hits and {h.chunk.member for h in hits} == {"Other Org"}
+    assert {row["member"] for row in index.documents()} == {"Example Relief Network", "Other Org"}
+
+
+def test_index_survives_reopening(index, framework, settings):
+    ingest_report(SAMPLE_REPORT, index, framework, settings)
+    reopened = Index(settings)
+    assert reopened.search("staff survey response rate", k=1)[0].chunk.question == 4
+
+
+def test_past_letters_are_indexed_with_grades(index, settings):
+    results = ingest_corpus(index, settings)
+    assert results and results[0].questions_found == [1, 2, 3, 4, 5]
+    assert ingest_corpus(index, settings)[0].already_indexed
+    hits = index.search("grievances and complaints", collection=LETTERS, question=3, k=2)
+    assert hits and all(h.chunk.grade.value == "PS" for h in hits)
+
+
+def test_empty_index_returns_nothing(index):
+    assert index.search("anything") == []
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [("amnesty-international_2022_report.pdf", ("Amnesty International", 2022)), ("report.pdf", ("Report", None))],
+)
+def test_member_and_year_from_file_name(tmp_path, name, expected):
+    assert guess_member_and_year(tmp_path / name) == expected
