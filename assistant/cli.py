@@ -179,6 +179,13 @@ def cmd_draft(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .ui import serve
+
+    serve(get_settings())
+    return 0
+
+
 def cmd_benchmark(args: argparse.Namespace) -> int:
     from . import benchmark
 
@@ -228,6 +235,9 @@ def build_parser() -> argparse.ArgumentParser:
     draft.add_argument("--question", type=int, action="append", help="draft only this question (repeatable)")
     draft.add_argument("--out", help="write FILE.md, FILE.docx or FILE.json instead of printing Markdown")
     draft.set_defaults(func=cmd_draft)
+
+    serve = sub.add_parser("serve", help="open the review workspace in the browser (127.0.0.1:7860)")
+    serve.set_defaults(func=cmd_serve)
 
     bench = sub.add_parser("benchmark", help="print ingestion, embedding and retrieval figures")
     bench.add_argument("--sizes", type=int, nargs="+", default=[10_000, 50_000], help="index sizes for retrieval")

@@ -36,6 +36,11 @@ class Settings(BaseSettings):
 
     preset: str = "embedded"
 
+    # Web workspace
+    host: str = "127.0.0.1"
+    port: int = 7860
+    auth: str = ""  # "alice:secret,bob:other" turns on login, and each user's edits are kept apart
+
     # Storage
     data_dir: Path = PROJECT_ROOT / "data"
     corpus_dir: Path = PROJECT_ROOT / "corpus"

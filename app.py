@@ -1,0 +1,10 @@
+"""Panel Assistant's web workspace: `python app.py` serves it on 127.0.0.1:7860 (PANEL_HOST, PANEL_PORT)."""
+
+from assistant.settings import disable_telemetry
+
+disable_telemetry()  # before Gradio and Chroma are imported
+
+from assistant.ui import serve  # noqa: E402
+
+if __name__ == "__main__":
+    serve()
