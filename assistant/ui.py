@@ -412,6 +412,6 @@ def serve(settings=None, prevent_thread_lock: bool = False):
     demo.queue(default_concurrency_limit=4)
     return demo.launch(
         server_name=settings.host, server_port=settings.port, auth=parse_auth(settings.auth),
-        ssr_mode=False, show_error=True, prevent_thread_lock=prevent_thread_lock,
+        ssr_mode=False, show_error=True, run_history=False, prevent_thread_lock=prevent_thread_lock,
         allowed_paths=[str(settings.data_dir / "exports")],
     )
