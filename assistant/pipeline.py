@@ -27,6 +27,7 @@ class Pipeline:
         ingest_corpus(self.index, self.settings)
         self._client = client
         self._client_lock = threading.Lock()
+        self._prescreens: dict[str, Prescreen] = {}  # by content hash: a report's pre-screen never changes
 
     @property
     def client(self) -> ChatClient:
@@ -48,7 +49,9 @@ class Pipeline:
         return ingest_report(Path(path), self.index, self.framework, self.settings, member=member, year=year, progress=progress)
 
     def prescreen(self, doc_id: str) -> Prescreen:
-        return prescreen(self.settings, self.index, self.framework, doc_id)
+        if doc_id not in self._prescreens:
+            self._prescreens[doc_id] = prescreen(self.settings, self.index, self.framework, doc_id)
+        return self._prescreens[doc_id]
 
     def draft_question(self, number: int, doc_id: str, member: str = "", year: int | None = None,
                        on_token: OnToken | None = None) -> QuestionDraft:

@@ -171,8 +171,12 @@ class WorkspaceCallbacks:
         lines += [f"⚠️ {w}" for w in result.warnings]
         return ["\n\n".join(lines), result.doc_id, _update(choices=self.report_choices(user), value=result.doc_id)]
 
-    def _draft(self, user: str, workspace: Workspace, number: int, on_token=None) -> Workspace:
+    def _draft(self, user: str, workspace: Workspace, number: int, on_token=None, replace: bool = False) -> Workspace:
+        """Draft one question and store it. `replace` (a regeneration) archives the member's edit of that question,
+        but only when the new draft has text: a failed draft never displaces work."""
         draft = self.pipeline.draft_question(number, workspace.doc_id, workspace.member, workspace.year, on_token=on_token)
+        if replace and draft.commentary:
+            return self.store.replace_suggestion(user, workspace.doc_id, draft)
         return self.store.save_suggestion(user, workspace.doc_id, draft)
 
     def draft_all(self, doc_id: str | None, request: gr.Request = None, progress=gr.Progress()):
@@ -212,7 +216,7 @@ class WorkspaceCallbacks:
 
         def work() -> None:
             try:
-                outcome["workspace"] = self._draft(user, workspace, number, on_token=tokens.put)
+                outcome["workspace"] = self._draft(user, workspace, number, on_token=tokens.put, replace=True)
             except (LLMError, EmbeddedModelUnavailable) as exc:
                 outcome["error"] = str(exc)
             finally:
@@ -226,8 +230,7 @@ class WorkspaceCallbacks:
         if "error" in outcome:
             yield [f"❌ {outcome['error']}"] + self.question_view(workspace, number)
             return
-        archived = self.store.update(user, doc_id, lambda w: w.edits.pop(number, None))
-        yield [live or "done"] + self.question_view(archived, number)
+        yield [live or "done"] + self.question_view(outcome["workspace"], number)
 
     def save_commentary(self, doc_id: str | None, number: int, text: str, request: gr.Request = None) -> str:
         if not doc_id:

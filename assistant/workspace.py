@@ -20,6 +20,14 @@ class Edit(BaseModel):
     updated_at: str = ""
 
 
+class ArchivedEdit(BaseModel):
+    """An edit set aside when its question was regenerated: kept, never lost."""
+
+    number: int
+    edit: Edit
+    archived_at: str = ""
+
+
 class Workspace(BaseModel):
     user: str
     doc_id: str
@@ -29,6 +37,7 @@ class Workspace(BaseModel):
     framework_id: str = ""
     suggested: dict[int, QuestionDraft] = Field(default_factory=dict, description="The assistant's latest draft per question")
     edits: dict[int, Edit] = Field(default_factory=dict, description="What the panel member changed")
+    archived: list[ArchivedEdit] = Field(default_factory=list, description="Edits replaced by a regeneration")
     opening_suggested: str = ""
     opening_edit: str | None = None
     updated_at: str = ""
@@ -128,6 +137,17 @@ class WorkspaceStore:
                 edit.grade = grade
             edit.updated_at = _now()
             workspace.edits[number] = edit
+
+        return self.update(user, doc_id, change)
+
+    def replace_suggestion(self, user: str, doc_id: str, draft: QuestionDraft) -> Workspace:
+        """A regenerated question: the new draft shows, and the member's earlier edit of it moves to the archive."""
+
+        def change(workspace: Workspace) -> None:
+            workspace.suggested[draft.number] = draft
+            if draft.number in workspace.edits:
+                edit = workspace.edits.pop(draft.number)
+                workspace.archived.append(ArchivedEdit(number=draft.number, edit=edit, archived_at=_now()))
 
         return self.update(user, doc_id, change)
 

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -55,3 +62,41 @@ def make_docx(path: Path, sections: list[tuple[str, str]], page_breaks: bool = T
         document.add_paragraph(body)
     document.save(str(path))
     return path
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def running_app(tmp_path, model_cache):
+    """`python app.py` on a free loopback port, drafting with a scripted OpenAI-compatible server."""
+    from .fake_openai import FakeOpenAIServer
+    from .test_ui import scripted
+
+    llm = FakeOpenAIServer(lambda body: json.dumps(scripted(body["messages"])))
+    port = _free_port()
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "models").symlink_to(model_cache)
+    env = os.environ | {
+        "PANEL_DATA_DIR": str(tmp_path / "data"), "PANEL_PORT": str(port),
+        "PANEL_LLM_BASE_URL": llm.url, "PANEL_LLM_MODEL": "tiny",
+    }
+    log = open(tmp_path / "app.log", "wb")
+    process = subprocess.Popen([sys.executable, "app.py"], cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            break
+        except OSError:
+            assert process.poll() is None, (tmp_path / "app.log").read_text()
+            time.sleep(0.5)
+    yield url
+    process.terminate()
+    process.wait(timeout=20)
+    log.close()
+    llm.close()

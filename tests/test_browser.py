@@ -4,24 +4,14 @@ DOCX. The app runs as `python app.py` against a scripted OpenAI-compatible serve
 Needs Debian's chromium (`make test` installs it where it can) and the playwright package (test extra); it never
 downloads a browser. Set PANEL_SCREENSHOT_DIR to keep screenshots of each step."""
 
-import json
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import docx
 import pytest
 
-from assistant.settings import PROJECT_ROOT
-
 from .conftest import SAMPLE_REPORT
-from .fake_openai import FakeOpenAIServer
-from .test_ui import scripted
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
@@ -30,40 +20,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-component-update", "--disable-sync"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def app(tmp_path, model_cache):
-    llm = FakeOpenAIServer(lambda body: json.dumps(scripted(body["messages"])))
-    port = _free_port()
-    (tmp_path / "data").mkdir()
-    (tmp_path / "data" / "models").symlink_to(model_cache)
-    env = os.environ | {
-        "PANEL_DATA_DIR": str(tmp_path / "data"), "PANEL_PORT": str(port),
-        "PANEL_LLM_BASE_URL": llm.url, "PANEL_LLM_MODEL": "tiny",
-    }
-    log = open(tmp_path / "app.log", "wb")
-    process = subprocess.Popen([sys.executable, "app.py"], cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            break
-        except OSError:
-            assert process.poll() is None, (tmp_path / "app.log").read_text()
-            time.sleep(0.5)
-    yield url
-    process.terminate()
-    process.wait(timeout=20)
-    llm.close()
-
-
-def test_upload_draft_edit_reload_download(app, tmp_path):
+def test_upload_draft_edit_reload_download(running_app, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
     shots = Path(os.environ.get("PANEL_SCREENSHOT_DIR", tmp_path / "shots"))
@@ -71,7 +28,7 @@ def test_upload_draft_edit_reload_download(app, tmp_path):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1300, "height": 1000}, accept_downloads=True)
-        page.goto(app)
+        page.goto(running_app)
         page.set_input_files("input[type=file]", str(SAMPLE_REPORT))
         page.get_by_role("button", name="Ingest report").click()
         expect(page.get_by_text("questions found")).to_be_visible(timeout=60_000)

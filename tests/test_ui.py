@@ -86,6 +86,8 @@ def test_regenerating_one_question_keeps_the_other_edits(calls):
     views = calls.open_report(doc_id, ALICE)[3:]
     assert field(views, calls, 2, 0) == "My edit of question 2."
     assert field(views, calls, 3, 0).startswith("The report shares")
+    archived = calls.store.load("alice", doc_id).archived
+    assert [(a.number, a.edit.commentary) for a in archived] == [(3, "My edit of question 3.")]
 
 
 def test_two_users_do_not_see_or_overwrite_each_other(calls, tmp_path):
@@ -132,3 +134,21 @@ def test_backend_settings(calls):
 def test_auth_spec():
     assert parse_auth("") is None
     assert parse_auth("alice:s3cret, bob:pw:with:colons") == [("alice", "s3cret"), ("bob", "pw:with:colons")]
+
+
+def test_a_failing_backend_loses_no_work(calls):
+    from assistant.llm import LLMError
+
+    _, doc_id, _ = calls.ingest(str(SAMPLE_REPORT), "", None, ALICE)
+    list(calls.draft_all(doc_id, ALICE))
+    calls.save_commentary(doc_id, 4, "Careful edit of question 4.", ALICE)
+    calls.save_grade(doc_id, 4, "PS", ALICE)
+    calls.pipeline.client.default = None
+    calls.pipeline.client.enqueue(*[LLMError("HTTP 500 from the model server")] * 20)
+    *_, last = calls.draft_all(doc_id, ALICE)
+    views = last[1:-1]
+    assert field(views, calls, 4, 0) == "Careful edit of question 4." and field(views, calls, 4, 1) == "PS"
+    assert "by hand" in field(views, calls, 2, 2)  # the failed question is flagged for a human
+    final = list(calls.regenerate(doc_id, 4, ALICE))[-1]
+    assert final[1] == "Careful edit of question 4."  # a failed regeneration keeps the edit on screen and on disk
+    assert calls.store.load("alice", doc_id).edits[4].commentary == "Careful edit of question 4."

@@ -1,0 +1,111 @@
+"""The evaluation suite's backend options, shared fixtures, and the summary printed (and saved) at the end.
+
+    pytest eval                                   # embedded default model
+    pytest eval --backend URL --model NAME        # any OpenAI-compatible server
+    pytest eval --update-baseline                 # record this backend's numbers as its baseline
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.settings import Settings, disable_telemetry
+
+disable_telemetry()
+
+EVAL_DIR = Path(__file__).parent
+BASELINE = EVAL_DIR / "baseline.json"
+RESULTS = EVAL_DIR / "results" / "latest.json"
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("panel-assistant evaluation")
+    group.addoption("--backend", default="", help="OpenAI-compatible base URL (default: the embedded local model)")
+    group.addoption("--model", default="", help="model name at --backend")
+    group.addoption("--api-key", default="not-needed")
+    group.addoption("--structured-output", default="json_schema", choices=["json_schema", "json_object_schema", "json_object"])
+    group.addoption("--update-baseline", action="store_true", help="store this run's numbers as the backend's baseline")
+
+
+class Results:
+    """Metrics gathered by the eval tests, keyed by section."""
+
+    def __init__(self):
+        self.data: dict[str, dict] = {}
+        self.backend = ""
+
+    def put(self, section: str, values: dict) -> None:
+        self.data.setdefault(section, {}).update(values)
+
+
+RESULTS_STORE = Results()
+
+
+@pytest.fixture(scope="session")
+def results() -> Results:
+    return RESULTS_STORE
+
+
+@pytest.fixture(scope="session")
+def eval_settings(tmp_path_factory) -> Settings:
+    return Settings(data_dir=tmp_path_factory.mktemp("eval-data"), max_tokens=500, llm_retries=1)
+
+
+@pytest.fixture(scope="session")
+def chat_client(request, eval_settings, results):
+    """The backend under evaluation. Skips the LLM metrics where the embedded model is not installed."""
+    from assistant.llm import OpenAIChatClient, make_chat_client
+    from assistant.local_model import EmbeddedModelUnavailable
+
+    option = request.config.getoption
+    if option("--backend"):
+        client = OpenAIChatClient(option("--backend"), option("--model"), api_key=option("--api-key"),
+                                  structured_output=option("--structured-output"), temperature=0.0, max_tokens=900)
+        results.backend = f"{option('--model')}@{option('--backend')}"
+        return client
+    try:
+        client = make_chat_client(eval_settings)
+    except EmbeddedModelUnavailable as exc:
+        pytest.skip(f"no LLM backend: {exc}")
+    results.backend = "embedded:" + (eval_settings.local_model_path or "gemma-3-270m-q4_k_m")
+    return client
+
+
+@pytest.fixture(scope="session")
+def capable_judge(request, chat_client):
+    """An LLM judge only where a capable backend was named; the embedded 270M model is no judge."""
+    return chat_client if request.config.getoption("--backend") else None
+
+
+@pytest.fixture(scope="session")
+def baseline(results) -> dict:
+    stored = json.loads(BASELINE.read_text()) if BASELINE.exists() else {}
+    return stored
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if not RESULTS_STORE.data:
+        return
+    report = {"backend": RESULTS_STORE.backend, "metrics": RESULTS_STORE.data}
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(report, indent=2))
+    write = terminalreporter.write_line
+    terminalreporter.section("Panel Assistant evaluation")
+    write(f"backend: {RESULTS_STORE.backend or '(none: LLM metrics skipped)'}")
+    for section, values in RESULTS_STORE.data.items():
+        write(f"[{section}]")
+        for key, value in values.items():
+            shown = f"{value:.3f}" if isinstance(value, float) else json.dumps(value)
+            write(f"  {key:<32} {shown}")
+    write(f"saved: {RESULTS}")
+    if config.getoption("--update-baseline") and RESULTS_STORE.backend:
+        stored = json.loads(BASELINE.read_text()) if BASELINE.exists() else {}
+        stored[RESULTS_STORE.backend] = {
+            section: {k: v for k, v in values.items() if isinstance(v, (int, float))}
+            for section, values in RESULTS_STORE.data.items()
+        }
+        BASELINE.write_text(json.dumps(stored, indent=2, sort_keys=True) + "\n")
+        write(f"baseline updated for {RESULTS_STORE.backend}: {BASELINE}")

@@ -1,0 +1,87 @@
+"""Eval cases as data, the proxy report, and point coverage. Cases live in eval/cases/<id>/case.json: drop in a new
+folder (a letter, gold grades, optionally the submitted report) and the suite picks it up."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from assistant.models import Grade, Letter
+from assistant.points import Point, points, sentences
+from assistant.settings import PROJECT_ROOT
+
+CASES_DIR = Path(__file__).parent / "cases"
+# Two sentences count as the same point at this cosine similarity (MiniLM). Paraphrases of one ask score about
+# 0.6-0.8; sentences on the same topic that say different things about 0.4-0.55.
+MATCH_SIMILARITY = 0.6
+# What a draft says that nothing in the report comes near (MiniLM cosine to the closest report sentence).
+SUPPORT_SIMILARITY = 0.5
+# The trivial baseline: commentary any report could get. A useful draft must cover more of the panel's points.
+BOILERPLATE = (
+    "The report describes the organisation's approach to this question and gives some examples. "
+    "The Panel appreciates the information shared. "
+    "It would be helpful to know more about how stakeholders were involved and what was learned. "
+    "The Panel would like to see more evidence of impact and of how feedback led to change. "
+    "The Panel looks forward to reading about progress in the next report."
+)
+
+
+class GoldQuestion(BaseModel):
+    grade: Grade | None = None
+    starts_with: str = ""
+    ends_with: str = ""
+
+
+class Case(BaseModel):
+    id: str
+    letter: str
+    report: str | None = None
+    member: str
+    report_year: int | None = None
+    framework: str
+    note: str = ""
+    gold: dict[int, GoldQuestion]
+
+    @property
+    def letter_path(self) -> Path:
+        return PROJECT_ROOT / self.letter
+
+    @property
+    def report_path(self) -> Path | None:
+        return PROJECT_ROOT / self.report if self.report else None
+
+
+def load_cases() -> list[Case]:
+    return [Case.model_validate(json.loads(p.read_text(encoding="utf-8"))) for p in sorted(CASES_DIR.glob("*/case.json"))]
+
+
+def proxy_report(letter: Letter) -> str:
+    """A stand-in report from what the letter says the report contains: its observation sentences per question.
+    A weaker proxy than the real report (it holds only what the panel chose to mention), and reported as such."""
+    parts = [f"# {letter.member} accountability report {letter.report_year or ''} (proxy built from the panel's letter)"]
+    for feedback in letter.questions:
+        observed = [p.text for p in points(feedback.commentary) if p.kind in ("observation", "strength")]
+        parts.append(f"## Question {feedback.number}\n\n" + " ".join(observed))
+    return "\n\n".join(parts) + "\n"
+
+
+def coverage(gold_commentary: str, draft_commentary: str, report_text: str, embedder) -> dict:
+    """How many of the panel's points the draft makes, how many draft points match none of them, and how many draft
+    points nothing in the report supports."""
+    gold: list[Point] = [p for p in points(gold_commentary) if p.kind != "observation"]
+    draft = sentences(draft_commentary)
+    report = sentences(report_text)
+    if not gold or not draft:
+        return {"gold_points": len(gold), "draft_points": len(draft), "covered": 0.0, "matched": 0.0, "unsupported": 1.0 if draft else 0.0}
+    g, d = embedder.embed([p.text for p in gold]), embedder.embed(draft)
+    similarity = g @ d.T
+    supported = (embedder.embed(report) @ d.T).max(axis=0) >= SUPPORT_SIMILARITY if report else [False] * len(draft)
+    return {
+        "gold_points": len(gold),
+        "draft_points": len(draft),
+        "covered": float((similarity.max(axis=1) >= MATCH_SIMILARITY).mean()),
+        "matched": float((similarity.max(axis=0) >= MATCH_SIMILARITY).mean()),
+        "unsupported": float(1 - sum(bool(s) for s in supported) / len(draft)),
+    }
