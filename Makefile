@@ -48,7 +48,7 @@ test: install browser
 	$(BIN)/python -m pytest tests eval
 
 benchmark: install
-	$(BIN)/panel-assistant benchmark
+	$(BIN)/panel-assistant benchmark --drafting
 
 clean:
 	rm -rf $(VENV) .wheels data

@@ -1,5 +1,5 @@
-"""Benchmarks that print numbers: PDF parsing, embedding throughput, retrieval latency at scale.
-Speed targets live here, not in timed tests."""
+"""Benchmarks that print numbers: PDF parsing, embedding throughput, retrieval latency at scale and, with
+--drafting, seconds per drafted question. Speed targets live here, not in timed tests."""
 
 from __future__ import annotations
 
@@ -118,7 +118,37 @@ def bench_retrieval(settings: Settings, passages: list[str], sizes: tuple[int, .
     return results
 
 
-def run(settings: Settings, sizes: tuple[int, ...] = (10_000, 50_000)) -> dict:
+def bench_drafting(settings: Settings) -> dict:
+    """Draft the shipped sample report's whole letter with the configured backend (by default the embedded model)."""
+    from .pipeline import Pipeline
+
+    with tempfile.TemporaryDirectory() as tmp:
+        bench_settings = settings.model_copy(update={"data_dir": Path(tmp)})
+        (Path(tmp) / "models").symlink_to((settings.data_dir / "models").resolve())
+        pipeline = Pipeline(bench_settings)
+        report = pipeline.ingest(settings.corpus_dir / "samples" / "example-relief-network_2023_accountability-report.md")
+        start = time.perf_counter()
+        client = pipeline.client  # starts the embedded server where that is the backend
+        startup = time.perf_counter() - start
+        times = []
+        for question in pipeline.framework.graded_questions:
+            start = time.perf_counter()
+            pipeline.draft_question(question.number, report.doc_id, report.member, report.year)
+            times.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        pipeline.drafter.overall_remarks(report.member, report.year, [])
+        remarks = time.perf_counter() - start
+    return {"drafting": {
+        "backend": client.description,
+        "backend_start_s": round(startup, 1),
+        "per_question_s": [round(t, 1) for t in times],
+        "mean_question_s": round(statistics.mean(times), 1),
+        "letter_5_questions_plus_remarks_s": round(sum(times) + remarks, 1),
+    }}
+
+
+def run(settings: Settings, sizes: tuple[int, ...] = (10_000, 50_000), drafting: bool = False) -> dict:
     passages = _sample_passages(settings)
     results = bench_pdf() | bench_embedding(settings, passages)
-    return results | bench_retrieval(settings, passages, sizes)
+    results |= bench_retrieval(settings, passages, sizes)
+    return results | bench_drafting(settings) if drafting else results

@@ -14,39 +14,29 @@ from .settings import disable_telemetry, get_settings
 disable_telemetry()
 
 
-def _index():
-    from .index import Index
+def _pipeline():
+    from .pipeline import Pipeline
 
-    return Index(get_settings())
-
-
-def _framework():
-    from .corpus import load_framework
-
-    settings = get_settings()
-    return load_framework(settings.corpus_dir, settings.framework)
+    return Pipeline(get_settings())
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     from .documents import IngestError
-    from .ingest import ingest_corpus, ingest_letter, ingest_report
+    from .ingest import ingest_letter
 
-    settings, index, framework = get_settings(), _index(), _framework()
-    ingest_corpus(index, settings)
+    pipeline = _pipeline()
     failures = 0
     for path in args.paths:
         try:
             if args.letter:
-                result = ingest_letter(Path(path), index, settings)
+                result = ingest_letter(Path(path), pipeline.index, pipeline.settings)
             else:
                 with tqdm(desc=Path(path).name, unit="chunk", disable=args.json) as bar:
                     def progress(done: int, total: int) -> None:
                         bar.total = total
                         bar.update(done - bar.n)
 
-                    result = ingest_report(
-                        Path(path), index, framework, settings, member=args.member, year=args.year, progress=progress
-                    )
+                    result = pipeline.ingest(Path(path), member=args.member, year=args.year, progress=progress)
         except IngestError as exc:
             failures += 1
             print(f"error: {exc}", file=sys.stderr)
@@ -96,11 +86,8 @@ def cmd_parse_letter(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     from .index import LETTERS, REPORTS
-    from .ingest import ingest_corpus
 
-    index = _index()
-    ingest_corpus(index, get_settings())
-    hits = index.search(
+    hits = _pipeline().index.search(
         args.query, collection=LETTERS if args.letters else REPORTS, k=args.k,
         question=args.question, member=args.member, year=args.year,
     )
@@ -117,29 +104,26 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
-def _pipeline():
-    from .pipeline import Pipeline
-
-    return Pipeline(get_settings())
-
-
-def _ingest_for_drafting(pipeline, args: argparse.Namespace):
-    """Ingest the report (a no-op when it is indexed already) and say what was found."""
-    result = pipeline.ingest(Path(args.report), member=args.member, year=args.year)
-    for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    return result
-
-
-def cmd_prescreen(args: argparse.Namespace) -> int:
+def _pipeline_with_report(args: argparse.Namespace):
+    """The pipeline and the report ingested (a no-op when indexed already); (pipeline, None) after a clear error."""
     from .documents import IngestError
-    from .prescreen import as_table
 
     pipeline = _pipeline()
     try:
-        report = _ingest_for_drafting(pipeline, args)
+        report = pipeline.ingest(Path(args.report), member=args.member, year=args.year)
     except IngestError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return pipeline, None
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return pipeline, report
+
+
+def cmd_prescreen(args: argparse.Namespace) -> int:
+    from .prescreen import as_table
+
+    pipeline, report = _pipeline_with_report(args)
+    if report is None:
         return 1
     result = pipeline.prescreen(report.doc_id)
     print(result.model_dump_json(indent=2) if args.json else as_table(result))
@@ -147,15 +131,11 @@ def cmd_prescreen(args: argparse.Namespace) -> int:
 
 
 def cmd_draft(args: argparse.Namespace) -> int:
-    from .documents import IngestError
     from .llm import LLMError
     from .local_model import EmbeddedModelUnavailable
 
-    pipeline = _pipeline()
-    try:
-        report = _ingest_for_drafting(pipeline, args)
-    except IngestError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    pipeline, report = _pipeline_with_report(args)
+    if report is None:
         return 1
     numbers = args.question or None
     total = len(numbers or pipeline.framework.questions) + 1
@@ -189,7 +169,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_benchmark(args: argparse.Namespace) -> int:
     from . import benchmark
 
-    results = benchmark.run(get_settings(), sizes=tuple(args.sizes))
+    results = benchmark.run(get_settings(), sizes=tuple(args.sizes), drafting=args.drafting)
     print(json.dumps(results, indent=2))
     return 0
 
@@ -241,6 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = sub.add_parser("benchmark", help="print ingestion, embedding and retrieval figures")
     bench.add_argument("--sizes", type=int, nargs="+", default=[10_000, 50_000], help="index sizes for retrieval")
+    bench.add_argument("--drafting", action="store_true", help="also time drafting a whole letter with the configured model")
     bench.set_defaults(func=cmd_benchmark)
     return parser
 

@@ -102,11 +102,11 @@ def _without_instructions(document: Document) -> tuple[Document, list[str]]:
 def ingest_letter(path: Path, index: Index, settings: Settings) -> IngestResult:
     path = Path(path)
     doc_id = content_hash(path.read_bytes())
+    if index.has_document(doc_id, LETTERS):
+        return IngestResult(doc_id=doc_id, source=path.name, already_indexed=True)
     letter = load_letter(path)
     result = IngestResult(doc_id=doc_id, source=path.name, member=letter.member, year=letter.report_year,
                           warnings=letter.warnings)
-    if index.has_document(doc_id, LETTERS):
-        return result.model_copy(update={"already_indexed": True})
     chunks = chunk_letter(letter, doc_id, chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap)
     index.add(chunks, LETTERS)
     return result.model_copy(update={"chunks": len(chunks), "questions_found": [q.number for q in letter.questions]})

@@ -49,7 +49,7 @@ def render_suggestion(workspace: Workspace, number: int) -> str:
         changed = [part for part, value in (("text", edit.commentary), ("grade", edit.grade)) if value is not None]
         lines.append(f"_You changed the {' and '.join(changed)}; the assistant's text is kept below._")
         lines.append("> " + draft.commentary.replace("\n", "\n> "))
-    lines += [f"⚠️ {flag}" for flag in draft.flags]
+    lines += [f"Note: {flag}" for flag in draft.flags]
     if draft.summary:
         lines.append(f"**Report says:** {draft.summary}")
     for title, items in (("Strengths", draft.strengths), ("Gaps", draft.gaps),
@@ -76,7 +76,7 @@ def render_precedent(draft: QuestionDraft | None) -> str:
 def render_follow_ups(draft: QuestionDraft | None) -> str:
     if not draft or not draft.follow_ups:
         return "_No earlier letter to this member in the corpus, or no asks on this question._"
-    mark = {"yes": "✅", "partly": "🟡", "no": "❌"}
+    mark = {"yes": "[addressed]", "partly": "[partly]", "no": "[not addressed]"}
     return "\n".join(
         f"- {mark.get(f.addressed, '')} {f.ask}" + (f" — “{f.evidence[0].quote[:200]}”" if f.evidence else "")
         for f in draft.follow_ups
@@ -163,12 +163,12 @@ class WorkspaceCallbacks:
             result = self.pipeline.ingest(Path(file_path), member=member.strip(), year=int(year) if year else None,
                                           progress=report_progress)
         except IngestError as exc:
-            return [f"❌ {exc}", None, _update()]
+            return [f"Error: {exc}", None, _update()]
         self.store.open(user, result.doc_id, source=result.source, member=result.member, year=result.year,
                         framework_id=self.pipeline.framework.id)
         state = "already indexed" if result.already_indexed else "indexed"
-        lines = [f"✅ {result.source}: {state}, {result.chunks} passages; questions found: {result.questions_found or 'none'}"]
-        lines += [f"⚠️ {w}" for w in result.warnings]
+        lines = [f"Done: {result.source}: {state}, {result.chunks} passages; questions found: {result.questions_found or 'none'}"]
+        lines += [f"Note: {w}" for w in result.warnings]
         return ["\n\n".join(lines), result.doc_id, _update(choices=self.report_choices(user), value=result.doc_id)]
 
     def _draft(self, user: str, workspace: Workspace, number: int, on_token=None, replace: bool = False) -> Workspace:
@@ -198,10 +198,10 @@ class WorkspaceCallbacks:
             remarks = self.pipeline.drafter.overall_remarks(workspace.member, workspace.year, graded)
             workspace = self.store.save_opening(user, doc_id, remarks)
         except (LLMError, EmbeddedModelUnavailable) as exc:
-            yield [f"❌ {exc}"] + self.all_views(workspace) + [_update()]
+            yield [f"Error: {exc}"] + self.all_views(workspace) + [_update()]
             return
         opening = workspace.opening_edit if workspace.opening_edit is not None else workspace.opening_suggested
-        yield ["✅ All questions drafted."] + self.all_views(workspace) + [opening]
+        yield ["Done: all questions drafted."] + self.all_views(workspace) + [opening]
 
     def regenerate(self, doc_id: str | None, number: int, request: gr.Request = None):
         """Redraft one question, streaming the model's output; its earlier edit is archived, the others untouched.
@@ -228,7 +228,7 @@ class WorkspaceCallbacks:
             live += piece
             yield [live] + [_update()] * QUESTION_FIELDS
         if "error" in outcome:
-            yield [f"❌ {outcome['error']}"] + self.question_view(workspace, number)
+            yield [f"Error: {outcome['error']}"] + self.question_view(workspace, number)
             return
         yield [live or "done"] + self.question_view(outcome["workspace"], number)
 
@@ -288,17 +288,17 @@ class WorkspaceCallbacks:
     def test_connection(self, backend: str, url: str, model: str, key: str, mode: str) -> str:
         try:
             client = self._client_for(backend, url, model, key, mode)
-            return "✅ " + client.check() if isinstance(client, OpenAIChatClient) else "✅ ready"
+            return "Done: " + client.check() if isinstance(client, OpenAIChatClient) else "Done: ready"
         except (LLMError, EmbeddedModelUnavailable) as exc:
-            return f"❌ {exc}"
+            return f"Error: {exc}"
 
     def apply_backend(self, backend: str, url: str, model: str, key: str, mode: str) -> str:
         try:
             client = self._client_for(backend, url, model, key, mode)
         except (LLMError, EmbeddedModelUnavailable) as exc:
-            return f"❌ {exc}"
+            return f"Error: {exc}"
         self.pipeline.use_client(client)
-        return f"✅ Drafting now uses {client.description}."
+        return f"Done: Drafting now uses {client.description}."
 
 
 def build_ui(pipeline: Pipeline, store: WorkspaceStore) -> gr.Blocks:

@@ -40,12 +40,13 @@ def test_upload_draft_edit_reload_download(running_app, tmp_path):
 
         page.get_by_role("tab", name="Draft").click()
         page.get_by_role("button", name="Draft all questions").click()
-        expect(page.get_by_text("All questions drafted")).to_be_visible(timeout=60_000)
+        expect(page.get_by_text("all questions drafted")).to_be_visible(timeout=60_000)
         grade = page.locator("#grade-1 input")
         expect(grade).to_have_value("PS: partially met, significant improvements")  # no verified quote: capped
         grade.click()
         page.get_by_role("option", name="NM: not met").click()
         expect(page.get_by_text("Saved").first).to_be_visible(timeout=15_000)
+        page.wait_for_timeout(500)  # let the closing option list fade before the screenshot
         page.screenshot(path=shots / "3-draft.png")
 
         page.reload()

@@ -46,15 +46,15 @@ def test_bad_upload_is_explained_not_raised(calls, tmp_path):
     empty = tmp_path / "empty.pdf"
     empty.write_bytes(b"")
     status, doc_id, _ = calls.ingest(str(empty), "", None, ALICE)
-    assert status.startswith("❌") and "empty" in status and doc_id is None
+    assert status.startswith("Error:") and "empty" in status and doc_id is None
     assert calls.ingest(None, "", None, ALICE)[0] == "Choose a file first."
 
 
 def test_draft_edit_reload_restart(calls, settings):
     status, doc_id, reports = calls.ingest(str(SAMPLE_REPORT), "", None, ALICE)
-    assert status.startswith("✅") and reports["value"] == doc_id
+    assert status.startswith("Done:") and reports["value"] == doc_id
     *_, last = calls.draft_all(doc_id, ALICE)
-    assert last[0] == "✅ All questions drafted." and last[-1] == "A strong report overall."
+    assert last[0] == "Done: all questions drafted." and last[-1] == "A strong report overall."
     views = last[1:-1]
     assert field(views, calls, 3, 1) == "PM" and "49 complaints were closed" in field(views, calls, 3, 3)
 
@@ -125,9 +125,9 @@ def test_evidence_in_context(calls):
 
 
 def test_backend_settings(calls):
-    assert calls.test_connection("openai-compatible", "http://127.0.0.1:9/v1", "m", "", "json_schema").startswith("❌")
+    assert calls.test_connection("openai-compatible", "http://127.0.0.1:9/v1", "m", "", "json_schema").startswith("Error:")
     assert "Give the server URL" in calls.apply_backend("openai-compatible", "", "", "", "json_schema")
-    assert calls.apply_backend("openai-compatible", "http://127.0.0.1:9/v1", "m", "", "json_schema").startswith("✅")
+    assert calls.apply_backend("openai-compatible", "http://127.0.0.1:9/v1", "m", "", "json_schema").startswith("Done:")
     assert "127.0.0.1:9" in calls.pipeline.client.description
 
 
