@@ -142,6 +142,12 @@ def verify_quote(quote: str, chunks: list[Chunk]) -> tuple[Evidence | None, str]
     return None, "not found in the report"
 
 
+def _precedent_text(precedents: list[Precedent]) -> str:
+    return "\n\n".join(
+        f"- {p.member} {p.year or ''}{f' (graded {p.grade.value})' if p.grade else ''}: {p.text[:600]}" for p in precedents
+    ) or "(none)"
+
+
 # The engine
 
 
@@ -234,10 +240,15 @@ class Drafter:
 
     # Drafting
 
-    def grade(self, question: Question, assessment: str, member: str = "", little_evidence: bool = False) -> GradeResult:
-        """Grade an assessment of an answer (a draft's, or the panel's own commentary in calibration)."""
+    def grade(
+        self, question: Question, assessment: str, member: str = "", year: int | None = None, little_evidence: bool = False
+    ) -> GradeResult:
+        """Grade an assessment of an answer (a draft's, or the panel's own commentary in calibration), with the
+        panel's graded commentary on other members as calibration examples."""
+        examples = [p for p in self.precedents_for(question, member, year) if p.grade]
         messages = self._messages(
-            "grade", **self._question_values(question, member), grade_key=self.grade_key(), assessment=fence(assessment)
+            "grade", **self._question_values(question, member), grade_key=self.grade_key(),
+            precedent=_precedent_text(examples), assessment=fence(assessment),
         )
         return settle_grade(self.client.structured(messages, GradeReply), little_evidence)
 
@@ -254,11 +265,10 @@ class Drafter:
             flags=notes,
         )
         passages = "\n\n".join(f"[{i}] ({c.location})\n{fence(c.text)}" for i, c in enumerate(chunks, 1)) or "(none found)"
-        precedent = "\n\n".join(
-            f"- {p.member} {p.year or ''}{f' (graded {p.grade.value})' if p.grade else ''}: {p.text[:600]}"
-            for p in draft.precedents
-        ) or "(none)"
-        messages = self._messages("draft_question", **self._question_values(question, member), passages=passages, precedent=precedent)
+        messages = self._messages(
+            "draft_question", **self._question_values(question, member), passages=passages,
+            precedent=_precedent_text(draft.precedents),
+        )
         try:
             reply = self.client.structured(messages, DraftReply, on_token=on_token)
         except LLMError as exc:
@@ -290,7 +300,7 @@ class Drafter:
             + [f"Verified quotes from the report: {len(evidence)}"]
         )
         try:
-            result = self.grade(question, assessment, member, little_evidence=thin or not evidence)
+            result = self.grade(question, assessment, member, year, little_evidence=thin or not evidence)
         except LLMError as exc:
             draft.flags.append(f"Grading failed; grade this question by hand. ({exc})")
             return draft

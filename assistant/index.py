@@ -25,6 +25,7 @@ from .settings import Settings
 REPORTS = "report_chunks"
 LETTERS = "letter_passages"
 _RRF_K = 60
+_PAGE = 2000
 _stemmer = Stemmer.Stemmer("english")
 _THOUSANDS = re.compile(r"(?<=\d)[,.](?=\d{3}\b)")
 
@@ -44,6 +45,20 @@ def _metadata(chunk: Chunk) -> dict:
 
 def _chunk(chunk_id: str, text: str, metadata: dict) -> Chunk:
     return Chunk(id=chunk_id, text=text, **metadata)
+
+
+def _get_all(collection, where: dict | None = None, include: tuple[str, ...] = ("documents", "metadatas")) -> dict:
+    """collection.get in pages: one call for a large collection exceeds SQLite's limit on query variables."""
+    out: dict[str, list] = {"ids": [], "documents": [], "metadatas": []}
+    offset = 0
+    while True:
+        page = collection.get(where=where, include=list(include), limit=_PAGE, offset=offset)
+        out["ids"] += page["ids"]
+        for key in include:
+            out[key] += page[key]
+        if len(page["ids"]) < _PAGE:
+            return out
+        offset += _PAGE
 
 
 def _where(**filters) -> dict | None:
@@ -110,13 +125,13 @@ class Index:
 
     def chunks(self, collection: str = REPORTS, **filters) -> list[Chunk]:
         """Every chunk matching the filters, in document order."""
-        got = self.collections[collection].get(where=_where(**filters), include=["documents", "metadatas"])
+        got = _get_all(self.collections[collection], _where(**filters))
         chunks = [_chunk(i, t, m) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])]
         return sorted(chunks, key=lambda c: (c.doc_id, c.position))
 
     def documents(self, collection: str = REPORTS) -> list[dict]:
         """One row per ingested document: doc_id, source, member, year, chunk count."""
-        got = self.collections[collection].get(include=["metadatas"])
+        got = _get_all(self.collections[collection], include=("metadatas",))
         rows: dict[str, dict] = {}
         for metadata in got["metadatas"]:
             row = rows.setdefault(
@@ -201,7 +216,7 @@ class Index:
             cached = self._lexical.get(collection)
             if cached and cached.count == count:
                 return cached
-            got = self.collections[collection].get(include=["documents", "metadatas"])
+            got = _get_all(self.collections[collection])
             retriever = None
             if got["ids"]:
                 retriever = bm25s.BM25()

@@ -224,7 +224,7 @@ def make_chat_client(settings: Settings) -> ChatClient:
         server = embedded_server(settings)
         return OpenAIChatClient(
             base_url=server.base_url, model=server.model_alias, structured_output="json_object_schema",
-            temperature=settings.temperature, max_tokens=settings.max_tokens,
+            temperature=settings.temperature, max_tokens=min(settings.max_tokens, settings.local_max_tokens),
             timeout_s=settings.llm_timeout_s, retries=settings.llm_retries, merge_system=server.merges_system,
         )
     if not settings.llm_model:

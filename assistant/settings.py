@@ -74,6 +74,7 @@ class Settings(BaseSettings):
     local_model_path: str = ""
     local_context: int = 8192
     local_threads: int = 0  # 0: all cores
+    local_max_tokens: int = 600  # a 270M model rambles to whatever limit it gets; this keeps a question near a minute
 
     @model_validator(mode="before")
     @classmethod

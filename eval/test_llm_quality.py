@@ -54,7 +54,9 @@ def test_grade_from_panel_commentary(pipeline, results, baseline):
             if gold_question.grade is None or feedback is None:
                 continue
             try:
-                result: GradeResult | None = pipeline.drafter.grade(framework.question(number), feedback.commentary, case.member)
+                result: GradeResult | None = pipeline.drafter.grade(
+                    framework.question(number), feedback.commentary, case.member, case.report_year
+                )
             except Exception as exc:  # an invalid answer counts as a miss, not a crash of the suite
                 result = None
                 print(f"{case.id} Q{number}: grading failed: {exc}")

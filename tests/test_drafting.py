@@ -59,6 +59,8 @@ def test_draft_is_grounded_verified_and_graded(pipeline, report):
     assert all(e.verified and e.section.startswith("3.") for e in draft.evidence)
     assert any("not found in the report" in flag and "fully satisfied" in flag for flag in draft.flags)
     assert draft.precedents and all(p.member == "Amnesty International" and p.question == 3 for p in draft.precedents)
+    grading_prompt = pipeline.client.requests[1][1]["content"]
+    assert "Amnesty International 2022 (graded PS)" in grading_prompt  # calibration examples from other members
     assert draft.commentary.startswith("The report shares that 57 complaints")
 
 

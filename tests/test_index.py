@@ -75,3 +75,13 @@ def test_empty_index_returns_nothing(index):
 )
 def test_member_and_year_from_file_name(tmp_path, name, expected):
     assert guess_member_and_year(tmp_path / name) == expected
+
+
+def test_large_reads_are_paged(index, framework, settings, monkeypatch):
+    import assistant.index as index_module
+
+    result = ingest_report(SAMPLE_REPORT, index, framework, settings)
+    monkeypatch.setattr(index_module, "_PAGE", 3)  # pages of 3 over 7 chunks: 3 + 3 + 1
+    chunks = index.chunks(doc_id=result.doc_id)
+    assert [c.position for c in chunks] == list(range(result.chunks))
+    assert index.documents()[0]["chunks"] == result.chunks
