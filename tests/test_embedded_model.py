@@ -10,8 +10,6 @@ from assistant.llm import make_chat_client
 from assistant.models import Grade
 from assistant.pipeline import Pipeline
 
-from .conftest import SAMPLE_REPORT
-
 pytestmark = [
     pytest.mark.embedded_model,
     pytest.mark.skipif(
