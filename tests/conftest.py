@@ -22,20 +22,24 @@ SAMPLE_REPORT = PROJECT_ROOT / "corpus" / "samples" / "example-relief-network_20
 REAL_LETTER = PROJECT_ROOT / "corpus" / "letters" / "amnesty-international_2022_panel-feedback.txt"
 
 
+@pytest.fixture(scope="session")
+def model_cache(tmp_path_factory) -> Path:
+    """The ONNX embedding graph, built once per test session."""
+    return tmp_path_factory.mktemp("models")
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", preset="embedded")
+def settings(tmp_path: Path, model_cache: Path) -> Settings:
+    """A data directory of the test's own, sharing the session's embedding graph."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / "models").symlink_to(model_cache)
+    return Settings(data_dir=data_dir, preset="embedded")
 
 
 @pytest.fixture(scope="session")
 def framework():
     return load_framework(PROJECT_ROOT / "corpus", "accountable-now-2022")
-
-
-@pytest.fixture(scope="session")
-def model_cache(tmp_path_factory) -> Path:
-    """The ONNX embedding graph, built once per test session."""
-    return tmp_path_factory.mktemp("models")
 
 
 def make_pdf(path: Path, pages: list[str]) -> Path:
@@ -71,17 +75,15 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def running_app(tmp_path, model_cache):
+def running_app(tmp_path, settings):
     """`python app.py` on a free loopback port, drafting with a scripted OpenAI-compatible server."""
     from .fake_openai import FakeOpenAIServer
     from .test_ui import scripted
 
     llm = FakeOpenAIServer(lambda body: json.dumps(scripted(body["messages"])))
     port = _free_port()
-    (tmp_path / "data").mkdir()
-    (tmp_path / "data" / "models").symlink_to(model_cache)
     env = os.environ | {
-        "PANEL_DATA_DIR": str(tmp_path / "data"), "PANEL_PORT": str(port),
+        "PANEL_DATA_DIR": str(settings.data_dir), "PANEL_PORT": str(port),
         "PANEL_LLM_BASE_URL": llm.url, "PANEL_LLM_MODEL": "tiny",
     }
     log = open(tmp_path / "app.log", "wb")

@@ -17,7 +17,7 @@ CHROMA = Path(sys.executable).parent / "chroma"  # installed with chromadb into 
 
 
 @pytest.mark.skipif(not CHROMA.exists(), reason="the chroma command is not installed")
-def test_index_on_a_chroma_server(settings, framework, model_cache, tmp_path):
+def test_index_on_a_chroma_server(settings, framework, tmp_path):
     port = _free_port()
     server = subprocess.Popen(
         [str(CHROMA), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
@@ -32,8 +32,6 @@ def test_index_on_a_chroma_server(settings, framework, model_cache, tmp_path):
             except OSError:
                 time.sleep(0.3)
         settings = settings.model_copy(update={"chroma_url": f"http://127.0.0.1:{port}"})
-        settings.data_dir.mkdir(parents=True)
-        (settings.data_dir / "models").symlink_to(model_cache)
         index = Index(settings)
         result = ingest_report(SAMPLE_REPORT, index, framework, settings)
         assert ingest_report(SAMPLE_REPORT, index, framework, settings).already_indexed

@@ -17,8 +17,8 @@ def test_parse_letter_json(capsys):
     assert all(q["commentary"] for q in data["questions"])
 
 
-def test_ingest_then_search(monkeypatch, tmp_path, capsys):
-    monkeypatch.setenv("PANEL_DATA_DIR", str(tmp_path / "data"))
+def test_ingest_then_search(monkeypatch, settings, tmp_path, capsys):
+    monkeypatch.setenv("PANEL_DATA_DIR", str(settings.data_dir))
     from assistant.settings import get_settings
 
     get_settings.cache_clear()

@@ -34,9 +34,7 @@ def grade_reply(**overrides) -> dict:
 
 
 @pytest.fixture
-def pipeline(settings, model_cache):
-    settings.data_dir.mkdir(parents=True)
-    (settings.data_dir / "models").symlink_to(model_cache)
+def pipeline(settings):
     return Pipeline(settings, client=FakeChatClient())
 
 
@@ -178,7 +176,7 @@ def test_precedent_never_comes_from_the_letter_on_the_same_report(pipeline, tmp_
     assert pipeline.draft_question(3, report.doc_id, report.member, report.year).precedents == []
 
 
-def test_follow_up_of_an_earlier_letter(settings, model_cache, tmp_path):
+def test_follow_up_of_an_earlier_letter(settings, tmp_path):
     corpus = tmp_path / "corpus"
     shutil.copytree(PROJECT_ROOT / "corpus" / "frameworks", corpus / "frameworks")
     (corpus / "letters").mkdir()
@@ -189,8 +187,6 @@ def test_follow_up_of_an_earlier_letter(settings, model_cache, tmp_path):
         "The Panel would also like to know whether staff feel safe to raise grievances about discrimination.\n\nPS\n"
     )
     settings = settings.model_copy(update={"corpus_dir": corpus})
-    settings.data_dir.mkdir(parents=True)
-    (settings.data_dir / "models").symlink_to(model_cache)
     pipeline = Pipeline(settings, client=FakeChatClient([draft_reply(), grade_reply()]))
     report = pipeline.ingest(SAMPLE_REPORT)
     follow_ups = pipeline.draft_question(3, report.doc_id, "Example Relief Network", 2023).follow_ups

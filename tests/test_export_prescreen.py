@@ -12,9 +12,7 @@ from .conftest import SAMPLE_REPORT, make_pdf
 
 
 @pytest.fixture
-def pipeline(settings, model_cache):
-    settings.data_dir.mkdir(parents=True)
-    (settings.data_dir / "models").symlink_to(model_cache)
+def pipeline(settings):
     return Pipeline(settings, client=FakeChatClient())
 
 
@@ -73,10 +71,8 @@ def test_prescreen_finds_missing_questions_and_pages(pipeline, tmp_path):
     assert result.questions[4].pages == [2]
 
 
-def test_prescreen_cli_json(monkeypatch, tmp_path, capsys, model_cache):
-    monkeypatch.setenv("PANEL_DATA_DIR", str(tmp_path / "data"))
-    (tmp_path / "data").mkdir()
-    (tmp_path / "data" / "models").symlink_to(model_cache)
+def test_prescreen_cli_json(monkeypatch, settings, capsys):
+    monkeypatch.setenv("PANEL_DATA_DIR", str(settings.data_dir))
     from assistant.settings import get_settings
 
     get_settings.cache_clear()

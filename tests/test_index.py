@@ -7,9 +7,7 @@ from .conftest import SAMPLE_REPORT, make_pdf
 
 
 @pytest.fixture
-def index(settings, model_cache):
-    settings.data_dir.mkdir(parents=True)
-    (settings.data_dir / "models").symlink_to(model_cache)  # reuse the session's ONNX graph
+def index(settings):
     return Index(settings)
 
 

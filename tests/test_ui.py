@@ -31,9 +31,7 @@ def make_calls(settings) -> WorkspaceCallbacks:
 
 
 @pytest.fixture
-def calls(settings, model_cache):
-    settings.data_dir.mkdir(parents=True)
-    (settings.data_dir / "models").symlink_to(model_cache)
+def calls(settings):
     return make_calls(settings)
 
 
