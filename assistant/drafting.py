@@ -241,11 +241,14 @@ class Drafter:
     # Drafting
 
     def grade(
-        self, question: Question, assessment: str, member: str = "", year: int | None = None, little_evidence: bool = False
+        self, question: Question, assessment: str, member: str = "", year: int | None = None,
+        little_evidence: bool = False, precedents: list[Precedent] | None = None,
     ) -> GradeResult:
         """Grade an assessment of an answer (a draft's, or the panel's own commentary in calibration), with the
-        panel's graded commentary on other members as calibration examples."""
-        examples = [p for p in self.precedents_for(question, member, year) if p.grade]
+        panel's graded commentary on other members as calibration examples (retrieved unless given)."""
+        if precedents is None:
+            precedents = self.precedents_for(question, member, year)
+        examples = [p for p in precedents if p.grade]
         messages = self._messages(
             "grade", **self._question_values(question, member), grade_key=self.grade_key(),
             precedent=_precedent_text(examples), assessment=fence(assessment),
@@ -300,7 +303,9 @@ class Drafter:
             + [f"Verified quotes from the report: {len(evidence)}"]
         )
         try:
-            result = self.grade(question, assessment, member, year, little_evidence=thin or not evidence)
+            result = self.grade(
+                question, assessment, member, year, little_evidence=thin or not evidence, precedents=draft.precedents
+            )
         except LLMError as exc:
             draft.flags.append(f"Grading failed; grade this question by hand. ({exc})")
             return draft
