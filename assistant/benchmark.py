@@ -47,7 +47,7 @@ def bench_embedding(settings: Settings, passages: list[str], n: int = 160) -> di
     from .embeddings import get_embedder
 
     start = time.perf_counter()
-    embedder = get_embedder(settings.data_dir / "models", settings.embedding_batch)
+    embedder = get_embedder(settings.models_dir, settings.embedding_batch)
     load_s = time.perf_counter() - start
     texts = (passages * (n // len(passages) + 1))[:n]
     tokens = [len(e.ids) for e in embedder.tokenizer.encode_batch(texts)]
@@ -68,7 +68,7 @@ def bench_retrieval(settings: Settings, passages: list[str], sizes: tuple[int, .
     from .embeddings import get_embedder
     from .index import Index
 
-    embedder = get_embedder(settings.data_dir / "models", settings.embedding_batch)
+    embedder = get_embedder(settings.models_dir, settings.embedding_batch)
     base = embedder.embed(passages)
     rng = np.random.default_rng(0)
     questions = [
@@ -80,7 +80,7 @@ def bench_retrieval(settings: Settings, passages: list[str], sizes: tuple[int, .
     for size in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             bench_settings = settings.model_copy(update={"data_dir": Path(tmp), "chroma_url": ""})
-            (Path(tmp) / "models").symlink_to((settings.data_dir / "models").resolve())
+            (Path(tmp) / "models").symlink_to((settings.models_dir).resolve())
             index = Index(bench_settings)
             target = index.collections["report_chunks"]
             start = time.perf_counter()
@@ -124,7 +124,7 @@ def bench_drafting(settings: Settings) -> dict:
 
     with tempfile.TemporaryDirectory() as tmp:
         bench_settings = settings.model_copy(update={"data_dir": Path(tmp)})
-        (Path(tmp) / "models").symlink_to((settings.data_dir / "models").resolve())
+        (Path(tmp) / "models").symlink_to((settings.models_dir).resolve())
         pipeline = Pipeline(bench_settings)
         report = pipeline.ingest(settings.corpus_dir / "samples" / "example-relief-network_2023_accountability-report.md")
         start = time.perf_counter()

@@ -201,17 +201,19 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--json", action="store_true")
     search.set_defaults(func=cmd_search)
 
-    screen = sub.add_parser("prescreen", help="secretariat pre-screen: is every question answered, with what evidence")
-    screen.add_argument("report")
-    screen.add_argument("--member", default="")
-    screen.add_argument("--year", type=int)
+    # What _pipeline_with_report reads: the report file and who and when it is from.
+    report_args = argparse.ArgumentParser(add_help=False)
+    report_args.add_argument("report")
+    report_args.add_argument("--member", default="", help="member organisation (default: guessed from the file name)")
+    report_args.add_argument("--year", type=int, help="report year (default: guessed from the file name)")
+
+    screen = sub.add_parser(
+        "prescreen", parents=[report_args], help="secretariat pre-screen: is every question answered, with what evidence"
+    )
     screen.add_argument("--json", action="store_true")
     screen.set_defaults(func=cmd_prescreen)
 
-    draft = sub.add_parser("draft", help="draft the panel's letter on a report")
-    draft.add_argument("report")
-    draft.add_argument("--member", default="")
-    draft.add_argument("--year", type=int)
+    draft = sub.add_parser("draft", parents=[report_args], help="draft the panel's letter on a report")
     draft.add_argument("--question", type=int, action="append", help="draft only this question (repeatable)")
     draft.add_argument("--out", help="write FILE.md, FILE.docx or FILE.json instead of printing Markdown")
     draft.set_defaults(func=cmd_draft)

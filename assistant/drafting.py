@@ -218,7 +218,7 @@ class Drafter:
         feedback = max(earlier, key=lambda letter: letter.report_year).feedback(question.number) if earlier else None
         if feedback is None:
             return []
-        embedder = get_embedder(self.settings.data_dir / "models", self.settings.embedding_batch)
+        embedder = get_embedder(self.settings.models_dir, self.settings.embedding_batch)
         follow_ups = []
         for ask in asks(feedback.commentary):
             hits = self.index.search(ask, doc_id=doc_id, k=3)

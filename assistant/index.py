@@ -94,7 +94,7 @@ class Index:
             settings.chroma_dir.mkdir(parents=True, exist_ok=True)
             self.client = chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
         self.settings = settings
-        embedding = MiniLMOnnx(str(settings.data_dir / "models"), settings.embedding_batch)
+        embedding = MiniLMOnnx(str(settings.models_dir), settings.embedding_batch)
         self.collections = {
             name: self.client.get_or_create_collection(
                 name, embedding_function=embedding, configuration={"hnsw": {"space": "cosine"}}

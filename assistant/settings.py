@@ -93,6 +93,11 @@ class Settings(BaseSettings):
     def chroma_dir(self) -> Path:
         return self.data_dir / "chroma"
 
+    @property
+    def models_dir(self) -> Path:
+        """The built embedding graph and the assembled GGUF: made once, reused."""
+        return self.data_dir / "models"
+
 
 @lru_cache
 def get_settings() -> Settings:

@@ -91,7 +91,7 @@ def _judge(judge, gold_points: list[str], draft: str, prompts_dir) -> float:
 def test_drafts_against_the_panel_letter(pipeline, results, baseline, tmp_path_factory, capable_judge):
     from assistant.points import points
 
-    embedder = get_embedder(pipeline.settings.data_dir / "models")
+    embedder = get_embedder(pipeline.settings.models_dir)
     drafted, boiler, verified, dropped, judged = [], [], 0, 0, []
     proxy_cases = []
     for case in CASES:
