@@ -2,16 +2,15 @@
 
 Every backend speaks the OpenAI-compatible chat API through the `openai` client; only the base URL, key, model and
 the way a JSON schema is passed differ. Invalid output is sent back to the model with the validation error, up to
-`llm_retries` times; after that an LLMError tells the caller to flag the item for a human. Tests use FakeChatClient,
-which runs the same validation and retry code over canned responses.
+`llm_retries` times; after that an LLMError tells the caller to flag the item for a human. Tests use a scripted fake
+(tests/fakes.py) that runs the same validation and retry code over canned responses.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -173,47 +172,6 @@ class OpenAIChatClient(ChatClient):
         except OpenAIError as exc:
             raise LLMError(f"{self.description}: {exc.__class__.__name__}: {exc}") from exc
         return f"connected to {self.description}; models: {', '.join(models[:5]) or 'none listed'}"
-
-
-class FakeChatClient(ChatClient):
-    """Scripted responses for tests, in the manner of llm's mock model: enqueue replies (strings, pydantic objects,
-    dicts or exceptions to raise) and read back the requests it received."""
-
-    def __init__(self, replies: Iterable[object] = (), retries: int = 2, default: object | None = None):
-        self.replies: deque = deque(replies)
-        self.requests: list[Messages] = []
-        self.retries = retries
-        self.default = default
-        self.description = "fake chat client"
-
-    def enqueue(self, *replies: object) -> None:
-        self.replies.extend(replies)
-
-    def _next(self, messages: Messages) -> str:
-        self.requests.append(messages)
-        if self.replies:
-            reply = self.replies.popleft()
-        elif self.default is not None:
-            reply = self.default(messages) if callable(self.default) else self.default
-        else:
-            raise LLMError("fake chat client: no reply queued")
-        if isinstance(reply, Exception):
-            raise reply
-        if isinstance(reply, BaseModel):
-            return reply.model_dump_json()
-        if isinstance(reply, dict):
-            return json.dumps(reply)
-        return str(reply)
-
-    def _complete(self, messages: Messages, schema: type[BaseModel], on_token: OnToken | None) -> str:
-        text = self._next(messages)
-        if on_token:
-            on_token(text)
-        return text
-
-    def _stream(self, messages: Messages) -> Iterator[str]:
-        text = self._next(messages)
-        yield from re.findall(r"\S+\s*", text)
 
 
 def make_chat_client(settings: Settings) -> ChatClient:

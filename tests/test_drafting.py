@@ -4,7 +4,8 @@ import shutil
 import pytest
 
 from assistant.drafting import DraftReply, GradeReply, settle_grade, verify_quote
-from assistant.llm import FakeChatClient, LLMError
+from assistant.llm import LLMError
+from tests.fakes import FakeChatClient
 from assistant.models import Chunk, Grade
 from assistant.pipeline import Pipeline
 from assistant.settings import PROJECT_ROOT

@@ -4,7 +4,7 @@ import docx
 import pytest
 
 from assistant.cli import main
-from assistant.llm import FakeChatClient
+from tests.fakes import FakeChatClient
 from assistant.models import Grade, LetterDraft, QuestionDraft
 from assistant.pipeline import Pipeline
 

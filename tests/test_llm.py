@@ -3,7 +3,8 @@
 import pytest
 from pydantic import BaseModel
 
-from assistant.llm import FakeChatClient, LLMError, OpenAIChatClient, make_chat_client
+from assistant.llm import LLMError, OpenAIChatClient, make_chat_client
+from tests.fakes import FakeChatClient
 from assistant.settings import Settings
 
 from .fake_openai import FakeOpenAIServer

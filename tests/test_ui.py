@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import docx
 import pytest
 
-from assistant.llm import FakeChatClient
+from tests.fakes import FakeChatClient
 from assistant.pipeline import Pipeline
 from assistant.ui import WorkspaceCallbacks, parse_auth
 from assistant.workspace import WorkspaceStore
