@@ -173,7 +173,7 @@ class Drafter:
             "framework_name": self.framework.name,
             "number": question.number,
             "question_text": question.text,
-            "guidance": "\n".join(f"- {g}" for g in question.guidance),
+            "guidance": "\n".join(f"- {g}" for g in question.guidance_texts),
             "member": member or "the member",
         }
 
@@ -185,7 +185,7 @@ class Drafter:
     def evidence_for(self, question: Question, doc_id: str) -> tuple[list[Chunk], bool, list[str]]:
         """Passages for a question: its own section where the report follows the framework, else search.
         Returns the passages, whether evidence is thin, and notes for the panel."""
-        query = question.text + " " + " ".join(question.guidance)
+        query = question.text + " " + " ".join(question.guidance_texts)
         notes = []
         hits = self.index.search(query, doc_id=doc_id, question=question.number, k=self.settings.top_k)
         if not hits:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 
 class Grade(str, Enum):
@@ -30,14 +31,38 @@ class GradeLevel(BaseModel):
     meaning: str
 
 
+PointStatus = Literal["addressed", "partly", "missing"]
+
+
+class GuidancePoint(BaseModel):
+    """One thing the panel looks for in an answer. The panel tunes these in the framework file, not in code."""
+
+    text: str
+    core: bool = Field(default=False, description="Without it the answer cannot be more than partially met")
+    cues: list[str] = Field(
+        default_factory=list,
+        description="Phrases or regular expressions that signal the point is addressed (case-insensitive)",
+    )
+    ask: str = Field(default="", description="How the panel asks for it when missing: 'the type of the complaints'")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, value: object) -> object:
+        return {"text": value} if isinstance(value, str) else value
+
+
 class Question(BaseModel):
-    """One section of a reporting framework. Number 0 is the ungraded opening statement."""
+    """One section of a reporting framework. Ungraded questions (an opening statement) get commentary only."""
 
     number: int
     title: str
     text: str
-    guidance: list[str] = Field(default_factory=list, description="What the panel looks for in an answer")
+    guidance: list[GuidancePoint] = Field(default_factory=list, description="What the panel looks for in an answer")
     graded: bool = True
+
+    @property
+    def guidance_texts(self) -> list[str]:
+        return [point.text for point in self.guidance]
 
 
 class Framework(BaseModel):
@@ -144,6 +169,59 @@ class Evidence(BaseModel):
     chunk_id: str = ""
     verified: bool = Field(default=False, description="True once the quote was found in the report text")
 
+    @classmethod
+    def from_chunk(cls, chunk: Chunk, quote: str | None = None, verified: bool = True) -> Evidence:
+        """A quote (the whole passage if none is given) located where its chunk stands."""
+        return cls(quote=chunk.text if quote is None else quote, page=chunk.page, section=chunk.section,
+                   chunk_id=chunk.id, verified=verified)
+
+    @property
+    def location(self) -> str:
+        if self.page is not None:
+            return f"p. {self.page}"
+        return f"section '{self.section}'" if self.section else "the report"
+
+
+FeatureKind = Literal["figure", "stakeholder", "validation", "learning", "admission"]
+
+
+class Feature(BaseModel):
+    """Evidence the panel looks for whatever the question: figures and targets, named stakeholders, validation,
+    learning and change, and the report's own admissions ("we have not yet ...")."""
+
+    kind: FeatureKind
+    evidence: Evidence
+
+
+class PointAssessment(BaseModel):
+    """One guidance point of a question, checked against the report."""
+
+    guidance: str
+    core: bool = False
+    status: PointStatus
+    evidence: list[Evidence] = Field(default_factory=list, description="The best report sentences for this point")
+    score: float = Field(default=0.0, description="Strength of the match: embedding similarity, raised by cues")
+    cues: list[str] = Field(default_factory=list, description="Cue phrases found in the evidence")
+    edited_by: str = Field(default="", description="Who set this status by hand; empty for the assistant's own")
+
+
+class QuestionAssessment(BaseModel):
+    """The deterministic assessment of one question: where the answer is, each guidance point's status with
+    evidence, the features found, the rubric grade and a commentary drafted from all of it. No LLM is involved."""
+
+    number: int
+    title: str = ""
+    graded: bool = True
+    answered: bool = False
+    located_by: Literal["section", "search", "none"] = "none"
+    passages: list[str] = Field(default_factory=list, description="IDs of the report chunks read for this question")
+    points: list[PointAssessment] = Field(default_factory=list)
+    features: list[Feature] = Field(default_factory=list)
+    grade: Grade | None = None
+    rationale: str = ""
+    commentary: str = ""
+    asks: list[str] = Field(default_factory=list, description="What the panel asks for: the `ask` of each gap")
+
 
 class Precedent(BaseModel):
     """A passage of a past letter retrieved as precedent for a question."""
@@ -164,11 +242,22 @@ class FollowUp(BaseModel):
     evidence: list[Evidence] = Field(default_factory=list)
 
 
+DraftMode = Literal["assessment", "llm", "llm-rewrite"]
+
+
 class QuestionDraft(BaseModel):
     """The assistant's draft for one framework question. Panel members edit these."""
 
     number: int
     title: str = ""
+    mode: DraftMode = Field(
+        default="assessment",
+        description="What wrote the commentary: the assessment's own template (no LLM), an LLM on top of the "
+        "assessment, or an LLM rewrite of the assessment's text",
+    )
+    model: str = Field(default="", description="The backend and model that wrote the prose; empty without an LLM")
+    assessment: QuestionAssessment | None = None
+    rubric_grade: Grade | None = Field(default=None, description="The grade the rubric gives the point statuses")
     summary: str = Field(default="", description="What the report says, briefly")
     strengths: list[str] = Field(default_factory=list)
     gaps: list[str] = Field(default_factory=list)

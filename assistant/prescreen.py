@@ -63,13 +63,13 @@ def prescreen(settings: Settings, index: Index, framework: Framework, doc_id: st
 
 
 def _screen(question, chunks: list[Chunk], status: str, embedder) -> QuestionScreen:
-    covered, missing = [], list(question.guidance)
+    covered, missing = [], list(question.guidance_texts)
     answer = [s for c in chunks for s in answer_sentences(c.text)]
     if answer and question.guidance:
         # Sentence level: a whole passage matches everything a little; the heading would match everything a lot.
-        best = (embedder.embed(question.guidance) @ embedder.embed(answer).T).max(axis=1)
-        covered = [g for g, s in zip(question.guidance, best) if s >= COVERED_SIMILARITY]
-        missing = [g for g, s in zip(question.guidance, best) if s < COVERED_SIMILARITY]
+        best = (embedder.embed(question.guidance_texts) @ embedder.embed(answer).T).max(axis=1)
+        covered = [g for g, s in zip(question.guidance_texts, best) if s >= COVERED_SIMILARITY]
+        missing = [g for g, s in zip(question.guidance_texts, best) if s < COVERED_SIMILARITY]
     text = " ".join(c.text for c in chunks)
     return QuestionScreen(
         number=question.number,
