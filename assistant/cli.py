@@ -130,6 +130,39 @@ def cmd_prescreen(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_assess(args: argparse.Namespace) -> int:
+    """The assessment alone: never starts an LLM."""
+    pipeline, report = _pipeline_with_report(args)
+    if report is None:
+        return 1
+    assessments = pipeline.assess(report.doc_id, report.member)
+    if args.json:
+        print(json.dumps({"questions": [
+            {
+                "number": a.number,
+                "grade": a.grade.value if a.grade else None,
+                "rationale": a.rationale,
+                "points": [
+                    {"guidance": p.guidance, "status": p.status,
+                     "evidence": [{"quote": e.quote, "page": e.page, "section": e.section} for e in p.evidence]}
+                    for p in a.points
+                ],
+                "commentary": a.commentary,
+            }
+            for a in assessments
+        ]}, indent=2, ensure_ascii=False))
+        return 0
+    mark = {"addressed": "[x]", "partly": "[~]", "missing": "[ ]"}
+    for a in assessments:
+        print(f"\nQ{a.number} {a.grade.value if a.grade else '--'}  {a.title}  (answer located by {a.located_by})")
+        if a.rationale:
+            print(f"  {a.rationale}")
+        for p in a.points:
+            where = f" ({p.evidence[0].location})" if p.evidence else ""
+            print(f"  {mark[p.status]} {'*' if p.core else ' '} {p.guidance}{where}")
+    return 0
+
+
 def cmd_draft(args: argparse.Namespace) -> int:
     from .llm import LLMError
     from .local_model import EmbeddedModelUnavailable
@@ -212,6 +245,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     screen.add_argument("--json", action="store_true")
     screen.set_defaults(func=cmd_prescreen)
+
+    assess = sub.add_parser(
+        "assess", parents=[report_args], help="assess each question against the framework's guidance points (no LLM)"
+    )
+    assess.add_argument("--json", action="store_true")
+    assess.set_defaults(func=cmd_assess)
 
     draft = sub.add_parser("draft", parents=[report_args], help="draft the panel's letter on a report")
     draft.add_argument("--question", type=int, action="append", help="draft only this question (repeatable)")

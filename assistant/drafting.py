@@ -1,145 +1,115 @@
-"""The drafting engine: per-question drafts grounded in report quotes and past-letter precedent, with a grade that is
-checked against the grade key, and a whole letter assembled from them.
+"""Drafting on top of the assessment. The assessment (assistant/assessment.py) decides where the answer is, which
+guidance points it covers, with which quotes, and the rubric grade; this module turns it into a question draft.
 
-Grades are held to the key's own definitions: the model lists minor and significant gaps, and the grade those gaps
-imply (none: FM, minor only: PM, any significant: PS, unanswered: NM) caps the grade it states. LLM reviewers grade
-too kindly; the stricter of the two stands, and a question with little evidence is capped at PS with low confidence.
+Three modes, always named on the draft:
+- `assessment`: the assessment's own templated commentary and the rubric grade. No LLM, seconds for a report. The
+  default with the embedded model, whose 270M parameters cannot write a review.
+- `llm`: a capable model (any OpenAI-compatible backend) writes the commentary from the assessment. It may argue a
+  different status for a point, but an upgrade counts only with a quote verified in the report; its grade may never be
+  better than the rubric grade of the statuses as so upgraded. Every disagreement is flagged for the panel member.
+- `llm-rewrite`: on request, a model rewrites the assessment's commentary for fluency; the grade stays the rubric's,
+  and a rewrite that quotes anything not in the report is refused.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from difflib import SequenceMatcher
 from typing import Literal
 
 from pydantic import BaseModel, Field
+from rapidfuzz import fuzz
 
+from .assessment import Assessor
+from .embeddings import get_embedder
 from .index import LETTERS, Index
 from .llm import ChatClient, LLMError, OnToken
-from .models import Chunk, Evidence, FollowUp, Framework, Grade, Letter, LetterDraft, Precedent, Question, QuestionDraft
-from .embeddings import get_embedder
+from .models import (
+    Chunk, DraftMode, Evidence, FollowUp, Framework, Grade, Letter, LetterDraft, PointAssessment, PointStatus,
+    Precedent, Question, QuestionAssessment, QuestionDraft,
+)
 from .points import answer_sentences, asks
 from .prompts import render
 from .safety import fence
 from .settings import Settings
 
-# Below these, retrieval found little that answers a question.
-MIN_EVIDENCE_CHARS = 300
-MIN_SIMILARITY = 0.25
 # A follow-up ask counts as addressed when the best passage is this similar to it (cosine, MiniLM).
 ADDRESSED_SIMILARITY = 0.55
 PARTLY_SIMILARITY = 0.40
+# A quote is verified when this share of its characters align with one span of the report (rapidfuzz).
+QUOTE_MATCH = 90.0
+_QUOTED = re.compile(r"[“\"]([^”\"]{12,})[”\"]")
+
+ProgressCallback = Callable[[int, int, str], None]  # (done, total, what)
 
 
-# What the model returns. Short lists keep a small model's grammar-constrained output bounded.
+# What a model returns.
 
 
-class Gap(BaseModel):
-    text: str
-    severity: Literal["minor", "significant"] = "minor"
-
-
-class Quote(BaseModel):
-    quote: str
-    passage: int = Field(description="Number of the passage the quote is copied from")
+class StatusArgument(BaseModel):
+    guidance: str = Field(description="The guidance point, word for word as listed")
+    status: PointStatus
+    quote: str = Field(default="", description="Exact words from the report that support this status")
+    reason: str = ""
 
 
 class DraftReply(BaseModel):
-    summary: str = ""
-    strengths: list[str] = Field(default_factory=list, max_length=6)
-    gaps: list[Gap] = Field(default_factory=list, max_length=6)
-    questions_for_member: list[str] = Field(default_factory=list, max_length=6)
-    good_practice: list[str] = Field(default_factory=list, max_length=4)
-    evidence: list[Quote] = Field(default_factory=list, max_length=4)
     commentary: str = Field(min_length=1)
-
-
-class GradeReply(BaseModel):
-    strengths: list[str] = Field(default_factory=list, max_length=6)
-    minor_gaps: list[str] = Field(default_factory=list, max_length=6)
-    significant_gaps: list[str] = Field(default_factory=list, max_length=6)
-    answered: bool = True
+    status_changes: list[StatusArgument] = Field(default_factory=list, max_length=8)
     grade: Grade
     rationale: str = ""
-    confidence: float = Field(default=0.5, ge=0.0, le=1.0)
+
+
+class RewriteReply(BaseModel):
+    commentary: str = Field(min_length=1)
 
 
 class RemarksReply(BaseModel):
     remarks: str = Field(min_length=1)
 
 
-class GradeResult(BaseModel):
-    grade: Grade
-    rationale: str
-    confidence: float
-    model_grade: Grade
-    notes: list[str] = Field(default_factory=list)
-
-
 def worse(a: Grade, b: Grade) -> Grade:
     return a if a.rank >= b.rank else b
-
-
-def settle_grade(reply: GradeReply, little_evidence: bool = False) -> GradeResult:
-    """The stricter of the model's grade and the grade its own gap list implies under the key."""
-    if not reply.answered:
-        implied = Grade.NM
-    elif reply.significant_gaps:
-        implied = Grade.PS
-    elif reply.minor_gaps:
-        implied = Grade.PM
-    else:
-        implied = Grade.FM
-    grade, confidence, notes = worse(reply.grade, implied), reply.confidence, []
-    if grade != reply.grade:
-        notes.append(f"The model said {reply.grade.value}, but the gaps it listed imply {implied.value}; kept {grade.value}.")
-        confidence = min(confidence, 0.5)
-    if little_evidence:
-        capped = worse(grade, Grade.PS)
-        if capped != grade:
-            notes.append(f"Little evidence in the report for this question: grade capped at {capped.value}.")
-        grade, confidence = capped, min(confidence, 0.3)
-    return GradeResult(grade=grade, rationale=reply.rationale, confidence=confidence, model_grade=reply.grade, notes=notes)
 
 
 # Quote verification
 
 
-def _normalise(text: str) -> tuple[str, list[int]]:
-    """Lower-case, straight quotes, single spaces; with a map from each kept character back to the original."""
+def _normalise(text: str) -> str:
     table = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "})
-    out, index = [], []
-    for i, ch in enumerate(text.translate(table).lower()):
-        if ch.isspace():
-            if out and out[-1] == " ":
-                continue
-            ch = " "
-        out.append(ch)
-        index.append(i)
-    return "".join(out), index
+    return " ".join(text.translate(table).lower().split())
 
 
 def verify_quote(quote: str, chunks: list[Chunk]) -> tuple[Evidence | None, str]:
-    """Find the quote in the report passages: exact (after normalising) or near-exact (90% of its characters in
-    order within a span of similar length). Returns the evidence with the report's own words, or None and why."""
-    wanted, _ = _normalise(quote.strip().strip("\"'“”"))
+    """Find the quote in the report passages, exactly or near-exactly (90% of its characters aligned with one span,
+    so a changed space or quote mark passes and an invented sentence does not). Returns the evidence in the report's
+    own words, or None and why."""
+    wanted = _normalise(quote.strip().strip("\"'“”"))
     if len(wanted) < 12:
         return None, "too short to verify"
     for chunk in chunks:
-        text, index = _normalise(chunk.text)
+        text = _normalise(chunk.text)
         start = text.find(wanted)
         if start != -1:
-            span = " ".join(chunk.text[index[start] : index[start + len(wanted) - 1] + 1].split())
-            return Evidence(quote=span, page=chunk.page, section=chunk.section, chunk_id=chunk.id, verified=True), ""
-        matcher = SequenceMatcher(None, wanted, text, autojunk=False)
-        blocks = [b for b in matcher.get_matching_blocks() if b.size >= 4]
-        matched = sum(b.size for b in blocks)
-        if blocks and matched >= 0.9 * len(wanted):
-            first, last = blocks[0].b, blocks[-1].b + blocks[-1].size
-            if last - first <= 1.15 * len(wanted):
-                span = " ".join(chunk.text[index[first] : index[last - 1] + 1].split())
-                return Evidence(quote=span, page=chunk.page, section=chunk.section, chunk_id=chunk.id, verified=True), ""
+            return Evidence.from_chunk(chunk, quote=_span(chunk.text, text, start, start + len(wanted))), ""
+    best = None
+    for chunk in chunks:
+        text = _normalise(chunk.text)
+        alignment = fuzz.partial_ratio_alignment(wanted, text, score_cutoff=QUOTE_MATCH)
+        if alignment and (best is None or alignment.score > best[1].score):
+            best = (chunk, alignment, text)
+    if best:
+        chunk, alignment, text = best
+        return Evidence.from_chunk(chunk, quote=_span(chunk.text, text, alignment.dest_start, alignment.dest_end)), ""
     return None, "not found in the report"
+
+
+def _span(original: str, normalised: str, start: int, end: int) -> str:
+    """The original words behind a span of the normalised text (normalising only drops and folds whitespace)."""
+    words = original.split()
+    first = len(normalised[:start].split()) - (0 if start == 0 or normalised[start - 1] == " " else 1)
+    count = len(normalised[start:end].split())
+    return " ".join(words[max(first, 0) : max(first, 0) + count])
 
 
 def _precedent_text(precedents: list[Precedent]) -> str:
@@ -148,55 +118,41 @@ def _precedent_text(precedents: list[Precedent]) -> str:
     ) or "(none)"
 
 
+def assessment_text(assessment: QuestionAssessment) -> str:
+    """The assessment as the model reads it: each point with its status and numbered verbatim quotes."""
+    lines = []
+    for point in assessment.points:
+        core = " (core)" if point.core else ""
+        lines.append(f"- {point.guidance}{core}: {point.status}")
+        lines += [f"    “{fence(e.quote)}” ({e.location})" for e in point.evidence]
+    admissions = [f.evidence for f in assessment.features if f.kind == "admission"]
+    if admissions:
+        lines.append("What the report itself says it has not done yet:")
+        lines += [f"    “{fence(e.quote)}” ({e.location})" for e in admissions]
+    return "\n".join(lines)
+
+
 # The engine
 
 
-ProgressCallback = Callable[[int, int, str], None]  # (done, total, what)
-
-
 class Drafter:
-    def __init__(self, settings: Settings, index: Index, framework: Framework, client: ChatClient, letters: list[Letter]):
+    def __init__(self, settings: Settings, index: Index, framework: Framework, assessor: Assessor,
+                 letters: list[Letter]):
         self.settings = settings
         self.index = index
         self.framework = framework
-        self.client = client
+        self.assessor = assessor
         self.letters = letters
-
-    # Prompts
 
     def _messages(self, template: str, **values) -> list[dict[str, str]]:
         system = render(self.settings.prompts_dir, "system")
-        return [{"role": "system", "content": system}, {"role": "user", "content": render(self.settings.prompts_dir, template, **values)}]
-
-    def _question_values(self, question: Question, member: str) -> dict:
-        return {
-            "framework_name": self.framework.name,
-            "number": question.number,
-            "question_text": question.text,
-            "guidance": "\n".join(f"- {g}" for g in question.guidance_texts),
-            "member": member or "the member",
-        }
+        user = render(self.settings.prompts_dir, template, **values)
+        return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
     def grade_key(self) -> str:
         return "\n".join(f"{g.code.value}: {g.meaning}" for g in self.framework.grades)
 
-    # Retrieval
-
-    def evidence_for(self, question: Question, doc_id: str) -> tuple[list[Chunk], bool, list[str]]:
-        """Passages for a question: its own section where the report follows the framework, else search.
-        Returns the passages, whether evidence is thin, and notes for the panel."""
-        query = question.text + " " + " ".join(question.guidance_texts)
-        notes = []
-        hits = self.index.search(query, doc_id=doc_id, question=question.number, k=self.settings.top_k)
-        if not hits:
-            hits = self.index.search(query, doc_id=doc_id, k=self.settings.top_k)
-            notes.append("The report has no section for this question; passages were found by search.")
-            hits = [h for h in hits if h.similarity is None or h.similarity >= MIN_SIMILARITY]
-        chunks = sorted((h.chunk for h in hits), key=lambda c: c.position)
-        thin = sum(len(c.text) for c in chunks) < MIN_EVIDENCE_CHARS
-        if thin:
-            notes.append("Little evidence in the report answers this question.")
-        return chunks, thin, notes
+    # Context beside the assessment
 
     def precedents_for(self, question: Question, member: str, year: int | None, k: int = 2) -> list[Precedent]:
         """Past-letter passages on the same question, never from the letter on this very report."""
@@ -231,131 +187,175 @@ class Drafter:
             similarity = float(similarities[best])
             status = "yes" if similarity >= ADDRESSED_SIMILARITY else "partly" if similarity >= PARTLY_SIMILARITY else "no"
             sentence, chunk = candidates[best]
-            evidence = [Evidence(quote=sentence, page=chunk.page, section=chunk.section, chunk_id=chunk.id, verified=True)]
             follow_ups.append(FollowUp(
                 ask=ask, addressed=status, explanation=f"closest report sentence, similarity {similarity:.2f}",
-                evidence=evidence if status != "no" else [],
+                evidence=[Evidence.from_chunk(chunk, quote=sentence)] if status != "no" else [],
             ))
         return follow_ups
 
     # Drafting
 
-    def grade(
-        self, question: Question, assessment: str, member: str = "", year: int | None = None,
-        little_evidence: bool = False, precedents: list[Precedent] | None = None,
-    ) -> GradeResult:
-        """Grade an assessment of an answer (a draft's, or the panel's own commentary in calibration), with the
-        panel's graded commentary on other members as calibration examples (retrieved unless given)."""
-        if precedents is None:
-            precedents = self.precedents_for(question, member, year)
-        examples = [p for p in precedents if p.grade]
-        messages = self._messages(
-            "grade", **self._question_values(question, member), grade_key=self.grade_key(),
-            precedent=_precedent_text(examples), assessment=fence(assessment),
-        )
-        return settle_grade(self.client.structured(messages, GradeReply), little_evidence)
-
-    def draft_question(
-        self, number: int, doc_id: str, member: str = "", year: int | None = None, on_token: OnToken | None = None
-    ) -> QuestionDraft:
-        question = self.framework.question(number)
-        chunks, thin, notes = self.evidence_for(question, doc_id)
-        draft = QuestionDraft(
-            number=number,
+    def from_assessment(self, assessment: QuestionAssessment, member: str, year: int | None,
+                        doc_id: str) -> QuestionDraft:
+        """The draft the assessment alone gives: its commentary, the rubric grade, its quotes and asks."""
+        question = self.framework.question(assessment.number)
+        evidence = list({e.quote: e for p in assessment.points for e in p.evidence}.values())
+        notes = []
+        if assessment.located_by == "search":
+            notes.append("The report has no section for this question; passages were found by search.")
+        if not assessment.answered:
+            notes.append("The report does not answer this question.")
+        return QuestionDraft(
+            number=question.number,
             title=question.title,
+            mode="assessment",
+            assessment=assessment,
+            rubric_grade=assessment.grade,
+            summary=f"{sum(p.status == 'addressed' for p in assessment.points)} of {len(assessment.points)} "
+                    f"guidance points addressed, {sum(p.status == 'partly' for p in assessment.points)} partly.",
+            strengths=[p.guidance for p in assessment.points if p.status == "addressed"],
+            gaps=[f"{p.guidance} ({p.status}{', core' if p.core else ''})" for p in assessment.points
+                  if p.status != "addressed"],
+            questions_for_member=assessment.asks,
+            good_practice=[f.evidence.quote for f in assessment.features if f.kind in ("validation", "learning")][:3],
+            commentary=assessment.commentary,
+            suggested_grade=assessment.grade,
+            grade_rationale=assessment.rationale,
+            confidence=1.0 if assessment.grade else 0.0,
+            evidence=evidence,
             precedents=self.precedents_for(question, member, year),
             follow_ups=self.follow_ups_for(question, member, year, doc_id),
             flags=notes,
         )
-        passages = "\n\n".join(f"[{i}] ({c.location})\n{fence(c.text)}" for i, c in enumerate(chunks, 1)) or "(none found)"
+
+    def draft_question(self, assessment: QuestionAssessment, doc_id: str, member: str = "", year: int | None = None,
+                       *, client: ChatClient | None = None, mode: DraftMode = "assessment",
+                       on_token: OnToken | None = None) -> QuestionDraft:
+        draft = self.from_assessment(assessment, member, year, doc_id)
+        if mode == "assessment" or client is None:
+            return draft
+        if mode == "llm-rewrite":
+            return self._rewrite(draft, client, member, on_token)
+        return self._write_on_top(draft, client, member, on_token)
+
+    def _passages(self, assessment: QuestionAssessment) -> list[Chunk]:
+        if not assessment.passages:
+            return []
+        wanted = set(assessment.passages)
+        return [c for c in self.index.chunks(doc_id=assessment.doc_id) if c.id in wanted]
+
+    def _write_on_top(self, draft: QuestionDraft, client: ChatClient, member: str, on_token: OnToken | None) -> QuestionDraft:
+        assessment = draft.assessment
+        question = self.framework.question(draft.number)
         messages = self._messages(
-            "draft_question", **self._question_values(question, member), passages=passages,
+            "draft_question", framework_name=self.framework.name, number=question.number,
+            question_text=question.text, member=member or "the member", grade_key=self.grade_key(),
+            assessment=assessment_text(assessment), rubric_grade=assessment.grade.value if assessment.grade else "ungraded",
             precedent=_precedent_text(draft.precedents),
         )
         try:
-            reply = self.client.structured(messages, DraftReply, on_token=on_token)
+            reply = client.structured(messages, DraftReply, on_token=on_token)
         except LLMError as exc:
-            draft.flags.append(f"Drafting failed; write this question by hand. ({exc})")
-            draft.evidence = [Evidence(quote=c.text[:300], page=c.page, section=c.section, chunk_id=c.id, verified=True) for c in chunks[:3]]
+            draft.flags.append(f"The model could not write this question ({exc}); the assessment's own draft is shown.")
             return draft
-        evidence, flags = [], []
-        for quote in reply.evidence:
-            candidates = [chunks[quote.passage - 1]] if 0 < quote.passage <= len(chunks) else []
-            found, why = verify_quote(quote.quote, candidates + [c for c in chunks if c not in candidates])
-            if found:
-                evidence.append(found)
-            else:
-                flags.append(f"Dropped a quote the model gave that is {why}: \"{quote.quote[:120]}\"")
-        draft = draft.model_copy(update={
-            "summary": reply.summary,
-            "strengths": reply.strengths,
-            "gaps": [f"{g.text} ({g.severity})" for g in reply.gaps],
-            "questions_for_member": reply.questions_for_member,
-            "good_practice": reply.good_practice,
+        statuses, flags = self._argued_statuses(assessment, reply.status_changes)
+        argued = self.assessor.finish(question, assessment.model_copy(update={"points": statuses}), member=member)
+        grade = reply.grade
+        if question.graded and argued.grade is not None:
+            if reply.grade.rank < argued.grade.rank:
+                flags.append(f"The model graded {reply.grade.value}, better than the evidence allows "
+                             f"({argued.grade.value} by the rubric); kept {argued.grade.value}.")
+            grade = worse(reply.grade, argued.grade)
+            if assessment.grade and grade != assessment.grade:
+                flags.append(f"Grade {grade.value} differs from the rubric's {assessment.grade.value} on the "
+                             "assessment alone; see the status changes above.")
+        return draft.model_copy(update={
+            "mode": "llm",
+            "model": client.description,
             "commentary": reply.commentary.strip(),
-            "evidence": evidence,
+            "suggested_grade": grade if question.graded else None,
+            "grade_rationale": " ".join(x for x in (reply.rationale.strip(), argued.rationale) if x),
+            "confidence": 0.8,
             "flags": draft.flags + flags,
         })
-        if not question.graded:
-            return draft
-        assessment = "\n".join(
-            [reply.commentary, "Gaps noted:"] + [f"- {g.text} ({g.severity})" for g in reply.gaps]
-            + [f"Verified quotes from the report: {len(evidence)}"]
-        )
-        try:
-            result = self.grade(
-                question, assessment, member, year, little_evidence=thin or not evidence, precedents=draft.precedents
-            )
-        except LLMError as exc:
-            draft.flags.append(f"Grading failed; grade this question by hand. ({exc})")
-            return draft
-        return draft.model_copy(update={
-            "suggested_grade": result.grade,
-            "grade_rationale": " ".join([result.rationale] + result.notes).strip(),
-            "confidence": result.confidence,
-        })
 
-    def overall_remarks(self, member: str, year: int | None, drafts: list[QuestionDraft]) -> str:
+    def _argued_statuses(self, assessment: QuestionAssessment,
+                         arguments: list[StatusArgument]) -> tuple[list[PointAssessment], list[str]]:
+        """The point statuses after the model's arguments: a stricter status is taken as given; a kinder one only
+        with a quote found in the report. Each disagreement becomes a note for the panel member."""
+        order = {"missing": 0, "partly": 1, "addressed": 2}
+        points = {p.guidance: p for p in assessment.points}
+        passages = self._passages(assessment)
+        flags = []
+        for argument in arguments:
+            point = points.get(argument.guidance)
+            if point is None or argument.status == point.status:
+                continue
+            if order[argument.status] < order[point.status]:
+                points[point.guidance] = point.model_copy(update={"status": argument.status})
+                flags.append(f"The model rates ‘{point.guidance}’ {argument.status} (assessment: {point.status}): "
+                             f"{argument.reason}".rstrip(": "))
+                continue
+            found, why = verify_quote(argument.quote, passages) if argument.quote else (None, "no quote given")
+            if found is None:
+                flags.append(f"The model rates ‘{point.guidance}’ {argument.status} (assessment: {point.status}) "
+                             f"but its quote is {why}; kept {point.status}.")
+                continue
+            points[point.guidance] = point.model_copy(update={"status": argument.status,
+                                                              "evidence": [found] + point.evidence})
+            flags.append(f"The model rates ‘{point.guidance}’ {argument.status} (assessment: {point.status}), "
+                         f"quoting “{found.quote}” ({found.location}).")
+        return [points[p.guidance] for p in assessment.points], list(dict.fromkeys(flags))
+
+    def _rewrite(self, draft: QuestionDraft, client: ChatClient, member: str, on_token: OnToken | None) -> QuestionDraft:
+        messages = self._messages("rewrite_commentary", member=member or "the member", commentary=draft.commentary)
+        try:
+            reply = client.structured(messages, RewriteReply, on_token=on_token)
+        except LLMError as exc:
+            draft.flags.append(f"The rewrite failed ({exc}); the assessment's own draft is shown.")
+            return draft
+        passages = self._passages(draft.assessment) if draft.assessment else []
+        invented = [q for q in _QUOTED.findall(reply.commentary) if verify_quote(q, passages)[0] is None]
+        if invented:
+            draft.flags.append(f"The rewrite quoted words that are not in the report (“{invented[0][:80]}”); "
+                               "the assessment's own draft is kept.")
+            return draft
+        return draft.model_copy(update={"mode": "llm-rewrite", "model": client.description,
+                                        "commentary": reply.commentary.strip()})
+
+    def overall_remarks(self, drafts: list[QuestionDraft], member: str, year: int | None,
+                        client: ChatClient | None = None) -> str:
+        """From the assessments; a capable model may rewrite them from the question drafts."""
+        assessments = [d.assessment for d in drafts if d.assessment]
+        remarks = self.assessor.overall_remarks(assessments)
+        if client is None or not any(d.mode == "llm" for d in drafts):
+            return remarks
         summaries = "\n".join(
-            f"Q{d.number} ({d.suggested_grade.value if d.suggested_grade else 'ungraded'}): {d.summary or d.commentary[:300]}"
-            for d in drafts
+            f"Q{d.number} ({d.suggested_grade.value if d.suggested_grade else 'ungraded'}): {d.commentary[:400]}"
+            for d in drafts if self.framework.question(d.number).graded
         )
         try:
-            reply = self.client.structured(
-                self._messages("letter_opening", member=member or "the member", year=year or "", summaries=summaries), RemarksReply
+            reply = client.structured(
+                self._messages("letter_opening", member=member or "the member", year=year or "", summaries=summaries),
+                RemarksReply,
             )
         except LLMError:
-            return ""
+            return remarks
         return reply.remarks.strip()
 
-    def draft_letter(
-        self,
-        doc_id: str,
-        member: str = "",
-        year: int | None = None,
-        numbers: list[int] | None = None,
-        progress: ProgressCallback | None = None,
-    ) -> LetterDraft:
-        numbers = numbers if numbers is not None else [q.number for q in self.framework.questions]
-        total = len(numbers) + 1
-        drafts = []
-        for done, number in enumerate(numbers):
-            if progress:
-                progress(done, total, f"question {number}")
-            drafts.append(self.draft_question(number, doc_id, member, year))
-        if progress:
-            progress(len(numbers), total, "overall remarks")
+    def letter(self, drafts: list[QuestionDraft], member: str, year: int | None, doc_id: str,
+               client: ChatClient | None = None) -> LetterDraft:
         graded = [d for d in drafts if self.framework.question(d.number).graded]
-        opening_draft = next((d for d in drafts if not self.framework.question(d.number).graded), None)
-        letter = LetterDraft(
-            member=member,
-            report_year=year,
-            framework_id=self.framework.id,
-            source=doc_id,
-            opening=self.overall_remarks(member, year, graded),
-            opening_statement=opening_draft.commentary if opening_draft else "",
-            questions=graded,
+        opening = next((d for d in drafts if not self.framework.question(d.number).graded), None)
+        return LetterDraft(
+            member=member, report_year=year, framework_id=self.framework.id, source=doc_id,
+            opening=self.overall_remarks(drafts, member, year, client),
+            opening_statement=opening.commentary if opening else "", questions=graded,
         )
-        if progress:
-            progress(total, total, "done")
-        return letter
+
+
+def choose_mode(settings: Settings, requested: Literal["auto", "assessment", "llm", "llm-rewrite"]) -> DraftMode:
+    """auto: a capable backend writes on top of the assessment; the embedded model does not (its prose is weak)."""
+    if requested != "auto":
+        return requested
+    return "assessment" if settings.uses_embedded_model else "llm"

@@ -65,12 +65,29 @@ class Question(BaseModel):
         return [point.text for point in self.guidance]
 
 
+class Rubric(BaseModel):
+    """How point statuses become a grade, and how sentences become statuses. Data in the framework file, so the
+    panel can tune it without touching code; `docs/framework-format.md` explains each field."""
+
+    addressed_similarity: float = Field(0.5, description="Sentence-to-point similarity (with cue bonus) to count")
+    partly_similarity: float = Field(0.4, description="Below this a sentence says nothing about the point")
+    cue_bonus: float = Field(0.1, description="Added to the similarity of a sentence where one of the point's cues occurs")
+    fm_max_gaps: float = Field(1.0, description="Gaps an FM answer may have: a missing point counts 1, a partly one "
+                               "partly_gap_weight; more gaps make it PM")
+    partly_gap_weight: float = 0.5
+    fm_min_specific: int = Field(2, description="Sentences with figures or names an FM answer needs; fewer is thin")
+    ps_missing_share: float = Field(0.6, description="Share of all points missing that makes an answer PS even "
+                                    "when its core points are there")
+    min_answer_words: int = Field(30, description="An answer shorter than this is taken as not given")
+
+
 class Framework(BaseModel):
     id: str
     name: str
     version: str = ""
     questions: list[Question]
     grades: list[GradeLevel]
+    rubric: Rubric = Field(default_factory=Rubric)
 
     def question(self, number: int) -> Question:
         for question in self.questions:
@@ -211,6 +228,7 @@ class QuestionAssessment(BaseModel):
 
     number: int
     title: str = ""
+    doc_id: str = ""
     graded: bool = True
     answered: bool = False
     located_by: Literal["section", "search", "none"] = "none"

@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     lexical_weight: float = 0.35  # BM25's weight beside dense in the fused rank; the notes found equal weights hurt
     embedding_batch: int = 16
 
+    # Drafting: auto lets a configured backend write on top of the assessment and keeps the embedded model to
+    # the assessment's own text (its prose is weak); assessment never uses an LLM; llm always does.
+    draft_mode: Literal["auto", "assessment", "llm"] = "auto"
+
     # LLM (OpenAI-compatible chat API). Empty base URL means the embedded local model on loopback.
     llm_base_url: str = ""
     llm_api_key: str = "not-needed"

@@ -1,0 +1,405 @@
+"""Assessment first, prose second: per question, the passages that answer it, a status for each guidance point backed
+by verbatim report sentences, the evidence features the panel looks for, a grade from a transparent rubric, and a
+commentary in the panel's voice drafted from all of that. No LLM is involved: it is deterministic, offline and fast,
+and a panel member can check and change every status.
+
+How a point gets its status: every answer sentence is compared with the point (MiniLM cosine similarity to the point's
+text and to its `ask`), plus a bonus where one of the point's cue phrases occurs. A point is addressed when some
+sentence clears `addressed_similarity` and the support is specific (a figure or a name) or repeated; partly when some
+sentence clears `partly_similarity`; missing otherwise. The report's own admissions ("we have not yet ...") are shown
+to the panel but never count as support, so taking text out of a report can never raise a status or a grade.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from string import Template
+
+import numpy as np
+
+from .models import (
+    Chunk, Evidence, Feature, FeatureKind, Framework, Grade, PointAssessment, PointStatus, Question,
+    QuestionAssessment, Rubric,
+)
+from .points import answer_sentences
+
+Search = Callable[[str, int], list[Chunk]]  # (query, k) -> report chunks, for reports that do not follow the framework
+FEATURE_KINDS: tuple[FeatureKind, ...] = ("figure", "stakeholder", "validation", "learning", "admission")
+# A report whose own sections answer at least this share of the graded questions follows the framework: a question
+# without its section is then unanswered, not searched for (text elsewhere answers other questions).
+FOLLOWS_FRAMEWORK_SHARE = 0.5
+SEARCH_PASSAGES = 4  # passages per search in a thematic report: the question's own, then each point's
+MAX_QUOTES_PER_POINT = 2
+
+
+# Data files
+
+
+@lru_cache
+def load_features(corpus_dir: Path) -> dict[str, list[re.Pattern]]:
+    data = json.loads((Path(corpus_dir) / "assessment" / "features.json").read_text(encoding="utf-8"))
+    return {kind: [re.compile(p, re.IGNORECASE) for p in data[kind]] for kind in FEATURE_KINDS}
+
+
+@lru_cache
+def load_phrases(prompts_dir: Path) -> dict:
+    return json.loads((Path(prompts_dir) / "commentary.json").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=512)
+def _cue_patterns(cues: tuple[str, ...]) -> list[re.Pattern]:
+    return [re.compile(cue, re.IGNORECASE) for cue in cues]
+
+
+# Sentences
+
+
+@dataclass
+class Sentence:
+    text: str
+    chunk: Chunk
+    features: frozenset[str]
+
+    @property
+    def admission(self) -> bool:
+        return "admission" in self.features
+
+    @property
+    def specific(self) -> bool:
+        """Names a figure or a stakeholder: the concrete kind of support the panel asks for."""
+        return bool(self.features & {"figure", "stakeholder"})
+
+    def evidence(self) -> Evidence:
+        return Evidence.from_chunk(self.chunk, quote=self.text)
+
+
+def _normal(text: str) -> str:
+    return re.sub(r"\W+", " ", text).strip().lower()
+
+
+def sentences_of(chunks: Sequence[Chunk], features: dict[str, list[re.Pattern]]) -> list[Sentence]:
+    """Answer sentences in document order, once each: chunks overlap, so a sentence can occur in two of them."""
+    seen: set[str] = set()
+    out = []
+    for chunk in sorted(chunks, key=lambda c: c.position):
+        for text in answer_sentences(chunk.text):
+            key = _normal(text)
+            if key in seen:
+                continue
+            seen.add(key)
+            found = frozenset(kind for kind, patterns in features.items() if any(p.search(text) for p in patterns))
+            out.append(Sentence(text=text, chunk=chunk, features=found))
+    return out
+
+
+# The rubric
+
+
+def rubric_grade(points: Sequence[PointAssessment], answered: bool, specific: int, rubric: Rubric,
+                 phrases: dict) -> tuple[Grade, str]:
+    """The grade the statuses imply, and a rationale naming the points. Monotone: a worse status never gives a
+    better grade."""
+    why = phrases["why"]
+    core = [p for p in points if p.core]
+    missing = [p for p in points if p.status == "missing"]
+
+    def names(items: Sequence[PointAssessment]) -> str:
+        return "; ".join(f"‘{p.guidance}’" for p in items)
+
+    def say(grade: Grade, reason: str, **values) -> tuple[Grade, str]:
+        text = Template(phrases["rationale_grade"][grade.value]).substitute(why=reason, **values)
+        return grade, text
+
+    if not answered:
+        return say(Grade.NM, why["not_answered"])
+    if core and all(p.status == "missing" for p in core):
+        return say(Grade.NM, Template(why["no_core"]).substitute(points=names(core)))
+    if core_missing := [p for p in core if p.status == "missing"]:
+        return say(Grade.PS, Template(why["core_missing"]).substitute(points=names(core_missing)))
+    if points and len(missing) / len(points) >= rubric.ps_missing_share:
+        return say(Grade.PS, Template(why["too_many_missing"]).substitute(count=len(missing), total=len(points)))
+    if core_partly := [p for p in core if p.status == "partly"]:
+        return say(Grade.PM, Template(why["core_partly"]).substitute(points=names(core_partly)))
+    further = [p for p in points if not p.core and p.status != "addressed"]
+    gaps = sum(1.0 if p.status == "missing" else rubric.partly_gap_weight for p in further)
+    if gaps > rubric.fm_max_gaps:
+        return say(Grade.PM, Template(why["gaps"]).substitute(points=names(further)))
+    if specific < rubric.fm_min_specific:
+        return say(Grade.PM, why["thin"])
+    extra = f"; the panel may still ask about {names(further)}" if further else ""
+    return say(Grade.FM, "", extra=extra)
+
+
+# The assessor
+
+
+class Assessor:
+    """Assesses a report's answers against one framework. `embed` maps texts to unit vectors (MiniLM)."""
+
+    def __init__(self, framework: Framework, embed: Callable[[list[str]], np.ndarray], corpus_dir: Path,
+                 prompts_dir: Path):
+        self.framework = framework
+        self.rubric = framework.rubric
+        self.embed = embed
+        self.features = load_features(Path(corpus_dir))
+        self.phrases = load_phrases(Path(prompts_dir))
+
+    # Where the answer is
+
+    def follows_framework(self, chunks: Sequence[Chunk]) -> bool:
+        graded = {q.number for q in self.framework.graded_questions}
+        found = {c.question for c in chunks if c.question in graded}
+        return bool(graded) and len(found) / len(graded) >= FOLLOWS_FRAMEWORK_SHARE
+
+    def passages_for(self, question: Question, chunks: Sequence[Chunk], follows: bool,
+                     search: Search | None) -> tuple[list[Chunk], str]:
+        own = [c for c in chunks if c.question == question.number]
+        if own or follows or search is None:
+            return own, "section" if own else "none"
+        # A thematic report: what the question and each of its points retrieve, among passages no other question
+        # claims as its own section.
+        claimed = {c.id for c in chunks if c.question is not None}
+        found: dict[str, Chunk] = {}
+        for query in [question.text] + [f"{p.text}. {p.ask}" for p in question.guidance]:
+            for chunk in search(query, SEARCH_PASSAGES):
+                if chunk.id not in claimed:
+                    found.setdefault(chunk.id, chunk)
+        return sorted(found.values(), key=lambda c: c.position), "search" if found else "none"
+
+    # Points
+
+    def _point_scores(self, question: Question, sentences: list[Sentence]) -> np.ndarray:
+        """Score of each sentence (columns) for each point (rows): best similarity to the point's text or ask, plus
+        the cue bonus."""
+        if not sentences or not question.guidance:
+            return np.zeros((len(question.guidance), len(sentences)))
+        texts = [p.text for p in question.guidance] + [p.ask or p.text for p in question.guidance]
+        points = self.embed(texts)
+        n = len(question.guidance)
+        vectors = self.embed([s.text for s in sentences])
+        similarity = np.maximum(points[:n] @ vectors.T, points[n:] @ vectors.T)
+        cues = np.array([[self._cued(point.cues, s.text) for s in sentences] for point in question.guidance], dtype=float)
+        return similarity + self.rubric.cue_bonus * cues
+
+    def _point(self, question: Question, index: int, scores: np.ndarray, sentences: list[Sentence]) -> PointAssessment:
+        point = question.guidance[index]
+        order = [i for i in np.argsort(-scores) if not sentences[i].admission]
+        support = [i for i in order if scores[i] >= self.rubric.partly_similarity]
+        strong = [i for i in support if scores[i] >= self.rubric.addressed_similarity]
+        cued = {i for i in support if self._cued(point.cues, sentences[i].text)}
+        status: PointStatus
+        # Addressed: concrete support, i.e. a specific sentence whose cues say it is on the point, or the point made
+        # strongly more than once with a cue. Similarity alone spills over between neighbouring points.
+        if any(sentences[i].specific for i in cued) or (len(strong) >= 2 and cued & set(strong)):
+            status = "addressed"
+        elif support:
+            status = "partly"
+        else:
+            status = "missing"
+        # Specific sentences first among the strong ones: they are what a panel member wants to check.
+        shown = sorted(strong, key=lambda i: (not sentences[i].specific, -scores[i])) + [i for i in support if i not in strong]
+        shown = shown[:MAX_QUOTES_PER_POINT]
+        cues = sorted({c for i in shown for c in point.cues if self._cued((c,), sentences[i].text)})
+        return PointAssessment(
+            guidance=point.text, core=point.core, status=status,
+            evidence=[sentences[i].evidence() for i in shown],
+            score=round(float(scores[order[0]]), 3) if order else 0.0, cues=cues,
+        )
+
+    # Questions
+
+    def assess_question(self, question: Question, chunks: Sequence[Chunk], *, member: str = "",
+                        follows: bool | None = None, search: Search | None = None) -> QuestionAssessment:
+        follows = self.follows_framework(chunks) if follows is None else follows
+        passages, located_by = self.passages_for(question, chunks, follows, search)
+        sentences = sentences_of(passages, self.features)
+        words = sum(len(s.text.split()) for s in sentences)
+        answered = words >= self.rubric.min_answer_words
+        scores = self._point_scores(question, sentences)
+        points = [self._point(question, i, scores[i], sentences) for i in range(len(question.guidance))]
+        if not answered:  # a line or two is no answer: nothing in it can count as addressing a point
+            points = [p.model_copy(update={"status": "missing"}) for p in points]
+        features = [Feature(kind=kind, evidence=s.evidence()) for s in sentences for kind in FEATURE_KINDS
+                    if kind in s.features]
+        assessment = QuestionAssessment(
+            number=question.number, title=question.title, doc_id=chunks[0].doc_id if chunks else "",
+            graded=question.graded, answered=answered,
+            located_by=located_by if answered else "none", passages=[c.id for c in passages], points=points,
+            features=features,
+        )
+        return self.finish(question, assessment, member=member, specific=sum(s.specific for s in sentences
+                                                                             if not s.admission))
+
+    def assess(self, chunks: Sequence[Chunk], *, member: str = "", numbers: Sequence[int] | None = None,
+               search: Search | None = None) -> list[QuestionAssessment]:
+        follows = self.follows_framework(chunks)
+        questions = [q for q in self.framework.questions if numbers is None or q.number in numbers]
+        return [self.assess_question(q, chunks, member=member, follows=follows, search=search) for q in questions]
+
+    def finish(self, question: Question, assessment: QuestionAssessment, *, member: str = "",
+               specific: int | None = None) -> QuestionAssessment:
+        """Grade, asks and commentary from the statuses as they stand: after assessing, and again whenever a panel
+        member changes a status."""
+        if specific is None:  # a re-grade: count the specific sentences among the evidence kept
+            specific = len({e.quote for p in assessment.points for e in p.evidence
+                            if self._is_specific(e.quote)})
+        grade, rationale = (None, "")
+        if question.graded:
+            grade, rationale = rubric_grade(assessment.points, assessment.answered, specific, self.rubric, self.phrases)
+        asks = self.asks(question, assessment.points)
+        update = {"grade": grade, "rationale": rationale, "asks": asks}
+        assessment = assessment.model_copy(update=update)
+        return assessment.model_copy(update={"commentary": self.commentary(question, assessment, member)})
+
+    def with_status(self, question: Question, assessment: QuestionAssessment, guidance: str, status: PointStatus,
+                    user: str = "") -> QuestionAssessment:
+        """A panel member's change of one point's status: the grade, asks and commentary follow."""
+        points = [p.model_copy(update={"status": status, "edited_by": user}) if p.guidance == guidance else p
+                  for p in assessment.points]
+        if points == assessment.points and all(p.guidance != guidance for p in points):
+            raise KeyError(f"question {question.number} has no guidance point {guidance!r}")
+        return self.finish(question, assessment.model_copy(update={"points": points}))
+
+    @staticmethod
+    def _cued(cues: Sequence[str], text: str) -> bool:
+        return any(p.search(text) for p in _cue_patterns(tuple(cues)))
+
+    def _is_specific(self, text: str) -> bool:
+        return any(p.search(text) for kind in ("figure", "stakeholder") for p in self.features[kind])
+
+    # Prose
+
+    def asks(self, question: Question, points: Sequence[PointAssessment]) -> list[str]:
+        """The panel's asks: missing core points first, then other missing points, then partly addressed ones."""
+        by_text = {p.text: p for p in question.guidance}
+        ranked = sorted(
+            (p for p in points if p.status != "addressed"),
+            key=lambda p: (p.status != "missing", not p.core),
+        )
+        return [by_text[p.guidance].ask or p.guidance.lower() for p in ranked if p.guidance in by_text]
+
+    def commentary(self, question: Question, assessment: QuestionAssessment, member: str = "") -> str:
+        """The letter's paragraphs for one question: what the report shares, what the Panel commends, what it
+        acknowledges, and what it would like to hear more about. Quotes are verbatim report sentences."""
+        phrases = self.phrases
+        turn = _Turns(question.number)
+        ask_of = {p.text: p.ask or p.text.lower() for p in question.guidance}
+        if not assessment.answered:
+            asks = _join(assessment.asks[:3]) or "how the organisation answers this question"
+            return turn.fill(phrases["not_answered"], asks=asks)
+        paragraphs = []
+        shares: list[str] = []
+        if assessment.located_by == "search":
+            pages = sorted({e.page for p in assessment.points for e in p.evidence if e.page is not None})
+            where = f" ({', '.join(f'p. {n}' for n in pages)})" if pages else ""
+            shares.append(turn.fill(phrases["found_elsewhere"], where=where))
+        addressed = [p for p in assessment.points if p.status == "addressed"]
+        partly = [p for p in assessment.points if p.status == "partly"]
+        if addressed:
+            shares.append(turn.fill(phrases["shares"], topics=_join([ask_of[p.guidance] for p in addressed])))
+        if partly:
+            shares.append(turn.fill(phrases["shares_partly"], topics=_join([ask_of[p.guidance] for p in partly])))
+        quoted: set[str] = set()
+        for point in (addressed + partly):
+            if len(quoted) >= 2:
+                break
+            evidence = next((e for e in point.evidence if e.quote not in quoted), None)
+            if evidence:
+                key = "quote_first" if not quoted else "quote_more"
+                shares.append(turn.fill(phrases[key], quote=_trim(evidence.quote), where=_cite(evidence)))
+                quoted.add(evidence.quote)
+        if shares:
+            paragraphs.append(" ".join(shares))
+        praise = []
+        for kind, key in (("validation", "commend_validation"), ("learning", "commend_learning")):
+            feature = next((f for f in assessment.features if f.kind == kind and f.evidence.quote not in quoted
+                            and "admission" not in self._kinds_of(assessment, f.evidence.quote)), None)
+            if feature:
+                praise.append(turn.fill(phrases[key], quote=_trim(feature.evidence.quote), where=_cite(feature.evidence)))
+                quoted.add(feature.evidence.quote)
+        admissions = [f for f in assessment.features if f.kind == "admission"][:2]
+        for feature in admissions:
+            praise.append(turn.fill(phrases["acknowledge"], quote=_trim(feature.evidence.quote),
+                                    where=_cite(feature.evidence)))
+        if praise:
+            paragraphs.append(" ".join(praise))
+        core_missing = [ask_of[p.guidance] for p in assessment.points if p.core and p.status == "missing"]
+        others = [a for a in assessment.asks if a not in core_missing][:3]
+        ask_lines = []
+        if core_missing:
+            ask_lines.append(turn.fill(phrases["asks_core"], asks=_join(core_missing)))
+        if others:
+            ask_lines.append(turn.fill(phrases["asks"], asks=_join(others)))
+        if ask_lines:
+            paragraphs.append(" ".join(ask_lines))
+        return "\n\n".join(paragraphs)
+
+    @staticmethod
+    def _kinds_of(assessment: QuestionAssessment, quote: str) -> set[str]:
+        return {f.kind for f in assessment.features if f.evidence.quote == quote}
+
+    def overall_remarks(self, assessments: Sequence[QuestionAssessment]) -> str:
+        """The letter's overall remarks: the strongest areas and the ones to unpack, from the assessments."""
+        phrases = self.phrases["overall"]
+        graded = [a for a in assessments if a.graded and a.grade is not None]
+        if not graded:
+            return ""
+        mean_rank = sum(a.grade.rank for a in graded) / len(graded)
+        overall = phrases["strong"] if mean_rank <= 1.0 else phrases["mixed"] if mean_rank <= 2.0 else phrases["weak"]
+        parts = [Template(phrases["opening"]).substitute(overall=overall)]
+        strong = sorted((a for a in graded if a.grade in (Grade.FM, Grade.PM)), key=lambda a: a.grade.rank)
+        areas = []
+        for a in strong[:3]:
+            question = self.framework.question(a.number)
+            ask_of = {p.text: p.ask or p.text.lower() for p in question.guidance}
+            best = next((p for p in a.points if p.status == "addressed" and p.core), None) or next(
+                (p for p in a.points if p.status == "addressed"), None)
+            if best:
+                areas.append(f"{ask_of[best.guidance]} (question {a.number})")
+        if areas:
+            parts.append(Template(phrases["strengths"]).substitute(areas=_join(areas)))
+        weak = sorted(graded, key=lambda a: -a.grade.rank)
+        asks = [f"{a.asks[0]} (question {a.number})" for a in weak if a.asks and a.grade != Grade.FM][:3]
+        if asks:
+            parts.append(Template(phrases["unpack"]).substitute(asks=_join(asks)))
+        return " ".join(parts)
+
+
+class _Turns:
+    """Picks template variants in turn, starting from a place that depends on the question, so neighbouring
+    questions do not open with the same words."""
+
+    def __init__(self, seed: int):
+        self.seed = seed
+        self.used: dict[int, int] = {}
+
+    def fill(self, variants: list[str] | str, **values) -> str:
+        if isinstance(variants, str):
+            variants = [variants]
+        key = id(variants)
+        n = self.used.get(key, 0)
+        self.used[key] = n + 1
+        return Template(variants[(self.seed + n) % len(variants)]).substitute(**values)
+
+
+def _join(items: Sequence[str]) -> str:
+    items = [i for i in dict.fromkeys(items) if i]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _cite(evidence: Evidence) -> str:
+    """' (p. 4)' where the report has pages; nothing otherwise, since the quote sits under its own question."""
+    return f" (p. {evidence.page})" if evidence.page is not None else ""
+
+
+def _trim(quote: str, limit: int = 300) -> str:
+    quote = quote.strip().rstrip(".")
+    return quote if len(quote) <= limit else quote[:limit].rsplit(" ", 1)[0] + " …"
+
