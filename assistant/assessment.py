@@ -29,7 +29,7 @@ from .models import (
 from .points import answer_sentences
 
 Search = Callable[[str, int], list[Chunk]]  # (query, k) -> report chunks, for reports that do not follow the framework
-FEATURE_KINDS: tuple[FeatureKind, ...] = ("figure", "stakeholder", "validation", "learning", "admission")
+FEATURE_KINDS: tuple[FeatureKind, ...] = ("figure", "stakeholder", "validation", "learning", "admission", "vague")
 # A report whose own sections answer at least this share of the graded questions follows the framework: a question
 # without its section is then unanswered, not searched for (text elsewhere answers other questions).
 FOLLOWS_FRAMEWORK_SHARE = 0.5
@@ -71,8 +71,9 @@ class Sentence:
 
     @property
     def specific(self) -> bool:
-        """Names a figure or a stakeholder: the concrete kind of support the panel asks for."""
-        return bool(self.features & {"figure", "stakeholder"})
+        """Gives a figure, or names an organisation, programme or place without hedging in commitment language:
+        the concrete kind of support the panel asks for."""
+        return "figure" in self.features or ("stakeholder" in self.features and "vague" not in self.features)
 
     def evidence(self) -> Evidence:
         return Evidence.from_chunk(self.chunk, quote=self.text)
@@ -102,37 +103,46 @@ def sentences_of(chunks: Sequence[Chunk], features: dict[str, list[re.Pattern]])
 
 def rubric_grade(points: Sequence[PointAssessment], answered: bool, specific: int, rubric: Rubric,
                  phrases: dict) -> tuple[Grade, str]:
-    """The grade the statuses imply, and a rationale naming the points. Monotone: a worse status never gives a
-    better grade."""
+    """The grade the statuses imply, and a rationale naming the points. Monotone: a worse status, or fewer specific
+    sentences, never gives a better grade."""
     why = phrases["why"]
     core = [p for p in points if p.core]
+    further = [p for p in points if not p.core]
     missing = [p for p in points if p.status == "missing"]
+    partly = [p for p in points if p.status == "partly"]
+    gaps = len(missing) + rubric.partly_gap_weight * len(partly)
 
     def names(items: Sequence[PointAssessment]) -> str:
         return "; ".join(f"‘{p.guidance}’" for p in items)
 
-    def say(grade: Grade, reason: str, **values) -> tuple[Grade, str]:
-        text = Template(phrases["rationale_grade"][grade.value]).substitute(why=reason, **values)
-        return grade, text
+    def say(grade: Grade, reason: str = "", **values) -> tuple[Grade, str]:
+        return grade, Template(phrases["rationale_grade"][grade.value]).substitute(why=reason, **values)
+
+    def because(key: str, **values) -> str:
+        return Template(why[key]).substitute(**values)
 
     if not answered:
         return say(Grade.NM, why["not_answered"])
     if core and all(p.status == "missing" for p in core):
-        return say(Grade.NM, Template(why["no_core"]).substitute(points=names(core)))
+        return say(Grade.NM, because("no_core", points=names(core)))
+    if points and len(missing) / len(points) >= rubric.nm_missing_share:
+        return say(Grade.NM, because("too_many_missing", count=len(missing), total=len(points)))
+    if core and specific == 0 and not any(p.status == "addressed" for p in core):
+        return say(Grade.NM, because("nothing_specific", points=names(core)))
     if core_missing := [p for p in core if p.status == "missing"]:
-        return say(Grade.PS, Template(why["core_missing"]).substitute(points=names(core_missing)))
-    if points and len(missing) / len(points) >= rubric.ps_missing_share:
-        return say(Grade.PS, Template(why["too_many_missing"]).substitute(count=len(missing), total=len(points)))
+        return say(Grade.PS, because("core_missing", points=names(core_missing)))
+    if gaps >= rubric.ps_gaps:
+        return say(Grade.PS, because("gaps", points=names(missing + partly)))
     if core_partly := [p for p in core if p.status == "partly"]:
-        return say(Grade.PM, Template(why["core_partly"]).substitute(points=names(core_partly)))
-    further = [p for p in points if not p.core and p.status != "addressed"]
-    gaps = sum(1.0 if p.status == "missing" else rubric.partly_gap_weight for p in further)
-    if gaps > rubric.fm_max_gaps:
-        return say(Grade.PM, Template(why["gaps"]).substitute(points=names(further)))
+        return say(Grade.PM, because("core_partly", points=names(core_partly)))
+    further_missing = [p for p in further if p.status == "missing"]
+    further_partly = [p for p in further if p.status == "partly"]
+    if len(further_missing) > rubric.fm_max_missing or len(further_partly) > rubric.fm_max_partly:
+        return say(Grade.PM, because("gaps", points=names(further_missing + further_partly)))
     if specific < rubric.fm_min_specific:
         return say(Grade.PM, why["thin"])
-    extra = f"; the panel may still ask about {names(further)}" if further else ""
-    return say(Grade.FM, "", extra=extra)
+    extra = f"; the Panel may still ask about {names(further_partly)}" if further_partly else ""
+    return say(Grade.FM, extra=extra)
 
 
 # The assessor
@@ -190,7 +200,7 @@ class Assessor:
         point = question.guidance[index]
         order = [i for i in np.argsort(-scores) if not sentences[i].admission]
         support = [i for i in order if scores[i] >= self.rubric.partly_similarity]
-        strong = [i for i in support if scores[i] >= self.rubric.addressed_similarity]
+        strong = [i for i in support if scores[i] >= self.rubric.addressed_similarity and "vague" not in sentences[i].features]
         cued = {i for i in support if self._cued(point.cues, sentences[i].text)}
         status: PointStatus
         # Addressed: concrete support, i.e. a specific sentence whose cues say it is on the point, or the point made

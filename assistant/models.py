@@ -66,18 +66,20 @@ class Question(BaseModel):
 
 
 class Rubric(BaseModel):
-    """How point statuses become a grade, and how sentences become statuses. Data in the framework file, so the
-    panel can tune it without touching code; `docs/framework-format.md` explains each field."""
+    """How sentences become point statuses and statuses become a grade. Data in the framework file, so the panel
+    can tune it without touching code; docs/framework-format.md explains each field."""
 
-    addressed_similarity: float = Field(0.5, description="Sentence-to-point similarity (with cue bonus) to count")
-    partly_similarity: float = Field(0.4, description="Below this a sentence says nothing about the point")
-    cue_bonus: float = Field(0.1, description="Added to the similarity of a sentence where one of the point's cues occurs")
-    fm_max_gaps: float = Field(1.0, description="Gaps an FM answer may have: a missing point counts 1, a partly one "
-                               "partly_gap_weight; more gaps make it PM")
+    addressed_similarity: float = Field(0.5, description="Sentence-to-point score (similarity plus cue bonus) that "
+                                        "makes the point strongly")
+    partly_similarity: float = Field(0.38, description="Below this score a sentence says nothing about the point")
+    cue_bonus: float = Field(0.25, description="Added to the similarity where one of the point's cues occurs")
+    nm_missing_share: float = Field(0.65, description="Share of all points missing that makes an answer not met")
+    ps_gaps: float = Field(3.0, description="Gaps that make an answer PS: a missing point counts 1, a partly one "
+                           "partly_gap_weight")
     partly_gap_weight: float = 0.5
+    fm_max_missing: int = Field(0, description="Further (non-core) points an FM answer may leave missing")
+    fm_max_partly: int = Field(2, description="Further points an FM answer may address only partly")
     fm_min_specific: int = Field(2, description="Sentences with figures or names an FM answer needs; fewer is thin")
-    ps_missing_share: float = Field(0.6, description="Share of all points missing that makes an answer PS even "
-                                    "when its core points are there")
     min_answer_words: int = Field(30, description="An answer shorter than this is taken as not given")
 
 
@@ -199,7 +201,7 @@ class Evidence(BaseModel):
         return f"section '{self.section}'" if self.section else "the report"
 
 
-FeatureKind = Literal["figure", "stakeholder", "validation", "learning", "admission"]
+FeatureKind = Literal["figure", "stakeholder", "validation", "learning", "admission", "vague"]
 
 
 class Feature(BaseModel):

@@ -54,7 +54,57 @@ class Case(BaseModel):
 
 
 def load_cases() -> list[Case]:
-    return [Case.model_validate(json.loads(p.read_text(encoding="utf-8"))) for p in sorted(CASES_DIR.glob("*/case.json"))]
+    """The cases built on real published letters."""
+    return [Case.model_validate(data) for data in _case_files() if data.get("kind") != "designed"]
+
+
+# Designed cases: synthetic reports whose grades and point statuses were set by construction, written by a hand that
+# never saw the rubric or the cues (eval/cases/DESIGNED.md gives every reason).
+
+# The cases the rubric, cues and thresholds were tuned on. Every other designed case is held out: the assessment
+# was never run on it while tuning.
+TUNED_ON = {"sample-relief-network", "designed-framework-md", "designed-thematic-md"}
+
+
+class GoldPoint(BaseModel):
+    guidance: str
+    status: str
+    reason: str = ""
+
+
+class DesignedQuestion(BaseModel):
+    grade: Grade | None = None
+    reason: str = ""
+    sections: list[str] = []
+    pages: list[int] = []
+    points: list[GoldPoint] = []
+
+
+class DesignedCase(BaseModel):
+    id: str
+    report: str
+    member: str
+    report_year: int | None = None
+    framework: str
+    layout: str = ""
+    note: str = ""
+    questions: dict[int, DesignedQuestion]
+
+    @property
+    def report_path(self) -> Path:
+        return PROJECT_ROOT / self.report
+
+    @property
+    def tuned_on(self) -> bool:
+        return self.id in TUNED_ON
+
+
+def load_designed_cases() -> list[DesignedCase]:
+    return [DesignedCase.model_validate(data) for data in _case_files() if data.get("kind") == "designed"]
+
+
+def _case_files() -> list[dict]:
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(CASES_DIR.glob("*/case.json"))]
 
 
 def proxy_report(letter: Letter) -> str:
