@@ -130,6 +130,10 @@ def cmd_prescreen(args: argparse.Namespace) -> int:
     return 0
 
 
+# The flags drafting.py puts on a question whose LLM call failed.
+FAILED_FLAGS = ("Drafting failed", "Grading failed")
+
+
 def cmd_draft(args: argparse.Namespace) -> int:
     from .llm import LLMError
     from .local_model import EmbeddedModelUnavailable
@@ -156,6 +160,12 @@ def cmd_draft(args: argparse.Namespace) -> int:
         print(f"wrote {pipeline.export(letter, Path(args.out))}")
     else:
         print(pipeline.markdown(letter))
+    # The letter is written whatever failed (nothing is lost), but a script must not take it for a finished draft.
+    failed = [q.number for q in letter.questions if any(f.startswith(FAILED_FLAGS) for f in q.flags)]
+    if failed:
+        print(f"error: the model failed on question(s) {', '.join(map(str, failed))}; they are flagged to be written "
+              "or graded by hand.", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -258,8 +258,9 @@ def _read_docx(path: Path, limits: ReadLimits) -> tuple[list[Page], list[str]]:
         raise
     except MemoryError as exc:
         raise FileTooLarge(f"{path.name}: the DOCX is too large to read safely.") from exc
-    except (OpcError, zipfile.BadZipFile, KeyError, ValueError, TypeError, AttributeError, IndexError, OSError) as exc:
-        # lxml's XMLSyntaxError is a ValueError; python-docx raises the others on parts that break its expectations.
+    except (OpcError, zipfile.BadZipFile, SyntaxError, KeyError, ValueError, TypeError, AttributeError, IndexError,
+            OSError) as exc:
+        # lxml's XMLSyntaxError is a SyntaxError; python-docx raises the others on parts that break its expectations.
         raise CorruptDocument(f"{path.name}: the DOCX could not be read ({exc.__class__.__name__}: {exc}).") from exc
     warnings = [] if len(pages) > 1 else [f"{path.name}: no page breaks recorded; passages are cited by section."]
     numbered = len(pages) > 1
