@@ -90,6 +90,7 @@ def main() -> None:
     bomb = docx_with_document_xml(folder / "bomb.docx", padding_bytes=600_000_000)
     dense = pdf_with_content(folder / "dense.pdf", many_operators(600_000))
     limit = pdf_over_pypdf_stream_limit(folder / "limit.pdf")
+    near = pdf_with_content(folder / "near.pdf", many_operators(90_000))  # just under the 1 MB a page may draw
     paragraphs = folder / "paragraphs.docx"
     make_docx(paragraphs, [(f"Section {i}", "A paragraph of report text about complaints. " * 2) for i in range(5_000)],
               page_breaks=False)
@@ -105,6 +106,7 @@ def main() -> None:
     measure(f"DOCX zip bomb ({bomb.stat().st_size / 1e6:.1f} MB, document.xml 600 MB)", lambda: read_and_chunk(bomb))
     measure(f"one-page PDF, 600,000 operators ({dense.stat().st_size / 1e3:.0f} KB)", lambda: read_and_chunk(dense))
     measure("PDF stream past pypdf's 75 MB cap", lambda: read_and_chunk(limit))
+    measure("one-page PDF just under the per-page limit (worst accepted page)", lambda: read_and_chunk(near))
     measure("DOCX, 10,000 paragraphs", lambda: read_and_chunk(paragraphs))
     measure(f"Markdown, {markdown.stat().st_size / 1e6:.0f} MB", lambda: read_and_chunk(markdown))
     measure("Markdown with a NUL after 4 KB", lambda: read_and_chunk(nul))
