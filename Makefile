@@ -14,7 +14,7 @@ LLAMA_CMAKE += -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGG
 endif
 LLAMA_WHEEL := .wheels/.llama-$(LLAMA_VERSION)
 
-.PHONY: install browser run test benchmark clean
+.PHONY: install browser run test benchmark security clean
 
 install: $(STAMP)
 
@@ -49,6 +49,11 @@ test: install browser
 
 benchmark: install
 	$(BIN)/panel-assistant benchmark --drafting
+
+# The hardening issue's attacks replayed (bad files, hostile LLM servers), then what each costs in time and memory.
+security: install
+	$(BIN)/python -m pytest tests/test_security.py
+	$(BIN)/python tests/security_benchmark.py
 
 clean:
 	rm -rf $(VENV) .wheels data

@@ -8,6 +8,8 @@ import re
 import zipfile
 from pathlib import Path
 
+from pydantic import BaseModel
+
 from .models import Document, Page
 
 # pypdf logs every recoverable oddity of a damaged file; the caller gets one clear error or warning instead.
@@ -51,37 +53,93 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
-def read_document(path: Path, *, max_file_mb: float = 50.0, max_pages: int = 1500) -> Document:
+class ReadLimits(BaseModel):
+    """What one file may cost to read; the defaults are the settings' (assistant/settings.py says why)."""
+
+    max_file_mb: float = 50.0
+    max_pages: int = 1500
+    max_chars: int = 3_000_000
+    max_pdf_content_mb: float = 40.0
+    docx_max_uncompressed_mb: float = 150.0
+    docx_max_ratio: float = 100.0
+
+
+def read_document(path: Path, limits: ReadLimits | None = None, **overrides) -> Document:
+    """Read a report or letter; `overrides` are ReadLimits fields (read_document(path, max_pages=10))."""
+    limits = (limits or ReadLimits()).model_copy(update=overrides)
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise UnsupportedFileType(
             f"{path.name}: unsupported file type '{suffix or 'none'}'. Use PDF, DOCX, Markdown (.md) or text (.txt)."
         )
+    # Before anything resolves the path: a link could point anywhere on this machine (report.md -> /etc/passwd).
+    if path.is_symlink():
+        raise UnsupportedFileType(f"{path.name}: is a symbolic link; upload the file itself.")
     if not path.is_file():
         raise IngestError(f"{path.name}: no such file")
     size_mb = path.stat().st_size / 1e6
-    if size_mb > max_file_mb:
-        raise FileTooLarge(f"{path.name}: {size_mb:.1f} MB is over the {max_file_mb:g} MB limit (PANEL_MAX_FILE_MB).")
+    if size_mb > limits.max_file_mb:
+        raise FileTooLarge(
+            f"{path.name}: {size_mb:.1f} MB is over the {limits.max_file_mb:g} MB limit (PANEL_MAX_FILE_MB)."
+        )
     data = path.read_bytes()
     if not data.strip():
         raise EmptyDocument(f"{path.name}: the file is empty.")
     if suffix == ".pdf":
-        pages, warnings = _read_pdf(path, max_pages)
+        pages, warnings = _read_pdf(path, data, limits)
     elif suffix == ".docx":
-        pages, warnings = _read_docx(path)
+        pages, warnings = _read_docx(path, limits)
     else:
-        pages, warnings = _read_text(path, data)
+        pages, warnings = _read_text(path, data, limits)
     if not any(page.text.strip() for page in pages):
         raise EmptyDocument(f"{path.name}: the file holds no text.")
     warnings += _language_warnings(path.name, " ".join(page.text for page in pages))
     return Document(doc_id=content_hash(data), source=path.name, pages=pages, warnings=warnings)
 
 
-def _read_pdf(path: Path, max_pages: int) -> tuple[list[Page], list[str]]:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+class _TextBudget:
+    """Counts characters while a file is extracted, so an oversized one is refused without extracting the rest."""
 
+    def __init__(self, name: str, max_chars: int):
+        self.name, self.max_chars, self.used = name, max_chars, 0
+
+    def take(self, text: str) -> str:
+        self.add(len(text))
+        return text
+
+    def add(self, count: int) -> None:
+        self.used += count
+        if self.used > self.max_chars:
+            raise FileTooLarge(
+                f"{self.name}: more than {self.max_chars:,} characters of text, over the limit (PANEL_MAX_CHARS). "
+                "Split the report, or raise the limit."
+            )
+
+
+# pypdf's text extraction is pure Python and slower than linear in a page's drawing instructions: flate compresses
+# repeated operators about 1000:1, so a 2 MB file holds a one-page 70 MB content stream that takes minutes (300,000
+# operators: 12 s to parse, 37 s to extract). The decoded size is checked before parsing, operators while extracting.
+# A text page takes 5-100 KB; a page over the limit is a chart or map, or an attack: its text is skipped, with a note.
+MAX_PAGE_CONTENT_BYTES = 1_000_000
+MAX_PAGE_OPERATORS = 100_000
+# Where a PDF starts (the specification lets a header follow up to 1 KB of junk).
+_PDF_HEADER_WINDOW = 1024
+
+
+class _PageTooComplex(Exception):
+    pass
+
+
+def _read_pdf(path: Path, data: bytes, limits: ReadLimits) -> tuple[list[Page], list[str]]:
+    from pypdf import PdfReader
+    from pypdf.errors import FileNotDecryptedError, LimitReachedError, PyPdfError
+
+    if b"%PDF-" not in data[:_PDF_HEADER_WINDOW]:
+        raise CorruptDocument(f"{path.name}: this file is not a PDF (it has no %PDF header). Check the file type.")
+    budget = _TextBudget(path.name, limits.max_chars)
+    content_left = limits.max_pdf_content_mb * 1e6
+    pages, too_complex = [], []
     try:
         reader = PdfReader(path, strict=False)
         if reader.is_encrypted:
@@ -95,64 +153,173 @@ def _read_pdf(path: Path, max_pages: int) -> tuple[list[Page], list[str]]:
                     f"{path.name}: the PDF is password-protected. Remove the password and upload it again."
                 )
         count = len(reader.pages)
-        if count > max_pages:
-            raise FileTooLarge(f"{path.name}: {count} pages is over the {max_pages}-page limit (PANEL_MAX_PAGES).")
-        pages = [Page(number=i + 1, text=_clean(page.extract_text() or "")) for i, page in enumerate(reader.pages)]
+        if count > limits.max_pages:
+            raise FileTooLarge(
+                f"{path.name}: {count} pages is over the {limits.max_pages}-page limit (PANEL_MAX_PAGES)."
+            )
+        for number, page in enumerate(reader.pages, 1):
+            size = _content_bytes(page)
+            content_left -= size
+            if content_left < 0:
+                raise FileTooLarge(
+                    f"{path.name}: its pages hold more than {limits.max_pdf_content_mb:g} MB of drawing instructions, "
+                    "over the limit (PANEL_MAX_PDF_CONTENT_MB)."
+                )
+            try:
+                if size > MAX_PAGE_CONTENT_BYTES:
+                    raise _PageTooComplex
+                text = _pdf_page_text(page)
+            except _PageTooComplex:
+                too_complex.append(number)
+                text = ""
+            pages.append(Page(number=number, text=budget.take(text)))
     except IngestError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError, OSError) as exc:
+    except FileNotDecryptedError as exc:
+        raise EncryptedDocument(f"{path.name}: the PDF is password-protected ({exc}).") from exc
+    except (LimitReachedError, MemoryError) as exc:
+        raise FileTooLarge(f"{path.name}: the PDF is too large or complex to read safely ({exc}).") from exc
+    except PyPdfError as exc:
+        raise CorruptDocument(f"{path.name}: the PDF could not be read ({exc.__class__.__name__}: {exc}).") from exc
+    except Exception as exc:  # pypdf raises built-in errors of every kind on damaged input
         raise CorruptDocument(f"{path.name}: the PDF could not be read ({exc.__class__.__name__}: {exc}).") from exc
     if not pages:
         raise EmptyDocument(f"{path.name}: the PDF has no pages.")
-    blank = [page.number for page in pages if len(page.text.strip()) < MIN_PAGE_CHARS]
-    if len(blank) == len(pages):
+    blank = [p.number for p in pages if len(p.text.strip()) < MIN_PAGE_CHARS and p.number not in too_complex]
+    kept = [p for p in pages if p.number not in blank and p.number not in too_complex]
+    if not kept and too_complex:
+        raise FileTooLarge(
+            f"{path.name}: pages {_ranges(too_complex)} hold too many drawing instructions to read safely, and no "
+            "other page has text."
+        )
+    if not kept:
         raise ScannedDocument(
             f"{path.name}: no page has a text layer; it looks scanned. Run OCR on it (e.g. ocrmypdf) and upload the result."
         )
     warnings = []
     if blank:
         warnings.append(f"{path.name}: pages {_ranges(blank)} have no text layer (images or scans?); they were skipped.")
-    return [page for page in pages if page.number not in blank], warnings
+    if too_complex:
+        warnings.append(
+            f"{path.name}: pages {_ranges(too_complex)} hold too many drawing instructions to read safely (charts, "
+            "maps?); their text was skipped."
+        )
+    return kept, warnings
 
 
-def _read_docx(path: Path) -> tuple[list[Page], list[str]]:
+def _content_bytes(page) -> int:
+    from pypdf.generic import StreamObject
+
+    """The decoded size of a page's drawing instructions and of the forms it draws (pypdf caps each stream at 75 MB)."""
+    size = len(page._get_contents_as_bytes() or b"")  # pypdf has no public API for the decoded contents
+    resources = page["/Resources"] if "/Resources" in page else None
+    xobjects = resources["/XObject"] if isinstance(resources, dict) and "/XObject" in resources else None
+    for name in xobjects if isinstance(xobjects, dict) else ():
+        xobject = xobjects[name]
+        if isinstance(xobject, StreamObject) and xobject.get("/Subtype") == "/Form":
+            size += len(xobject.get_data())
+    return size
+
+
+def _pdf_page_text(page) -> str:
+    operators = 0
+
+    def count(*_):
+        nonlocal operators
+        operators += 1
+        if operators > MAX_PAGE_OPERATORS:
+            raise _PageTooComplex
+
+    return _clean(page.extract_text(visitor_operand_before=count) or "")
+
+
+def _read_docx(path: Path, limits: ReadLimits) -> tuple[list[Page], list[str]]:
     import docx
-    from docx.opc.exceptions import PackageNotFoundError
+    from docx.opc.exceptions import OpcError
 
+    _check_docx_archive(path, limits)
+    budget = _TextBudget(path.name, limits.max_chars)
     try:
         document = docx.Document(str(path))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise CorruptDocument(f"{path.name}: the DOCX could not be read ({exc.__class__.__name__}).") from exc
-    # Page numbers come from the page breaks Word rendered when it last saved the file; without any, one page.
-    pages: list[list[str]] = [[]]
-    for paragraph in document.paragraphs:
-        hard_break = paragraph._p.xpath("./w:r/w:br[@w:type='page']")  # python-docx has no public API for these
-        if (hard_break or paragraph.contains_page_break) and pages[-1]:
-            pages.append([])
-        text = paragraph.text.strip()
-        if text:
-            heading = paragraph.style is not None and paragraph.style.name.lower().startswith(("heading", "title"))
-            pages[-1].append(f"# {text}" if heading else text)
-    for table in document.tables:
-        rows = [" | ".join(cell.text.strip() for cell in row.cells) for row in table.rows]
-        pages[-1].append("\n".join(rows))
+        # paragraph.style scans every style in the file per call: 10,000 paragraphs took 17 s. Look names up once.
+        style_names = {style.style_id: (style.name or "").lower() for style in document.styles}
+        # Page numbers come from the page breaks Word rendered when it last saved the file; without any, one page.
+        pages: list[list[str]] = [[]]
+        for paragraph in document.paragraphs:
+            hard_break = paragraph._p.xpath("./w:r/w:br[@w:type='page']")  # python-docx has no public API for these
+            if (hard_break or paragraph.contains_page_break) and pages[-1]:
+                pages.append([])
+            text = budget.take(paragraph.text.strip())
+            if text:
+                heading = style_names.get(paragraph._p.style, "").startswith(("heading", "title"))  # no public API
+                pages[-1].append(f"# {text}" if heading else text)
+        for table in document.tables:
+            rows = [budget.take(" | ".join(cell.text.strip() for cell in row.cells)) for row in table.rows]
+            pages[-1].append("\n".join(rows))
+    except IngestError:
+        raise
+    except MemoryError as exc:
+        raise FileTooLarge(f"{path.name}: the DOCX is too large to read safely.") from exc
+    except (OpcError, zipfile.BadZipFile, SyntaxError, KeyError, ValueError, TypeError, AttributeError, IndexError,
+            OSError) as exc:
+        # lxml's XMLSyntaxError is a SyntaxError; python-docx raises the others on parts that break its expectations.
+        raise CorruptDocument(f"{path.name}: the DOCX could not be read ({exc.__class__.__name__}: {exc}).") from exc
     warnings = [] if len(pages) > 1 else [f"{path.name}: no page breaks recorded; passages are cited by section."]
     numbered = len(pages) > 1
     return [Page(number=i + 1 if numbered else None, text="\n\n".join(p)) for i, p in enumerate(pages)], warnings
 
 
-def _read_text(path: Path, data: bytes) -> tuple[list[Page], list[str]]:
-    if b"\x00" in data[:4096]:
-        raise CorruptDocument(f"{path.name}: this is binary data, not text.")
+# Word's XML compresses 5-20:1. python-docx holds the whole XML tree in memory at about ten times its size, so a
+# 2 MB file whose document.xml expands to 600 MB took 5.7 GB. zipfile never inflates an entry past the size its
+# header declares (it fails the CRC instead), so the declared sizes are safe to check before anything is inflated.
+_RATIO_CHECKED_ABOVE = 1_000_000  # small entries may compress well without costing anything
+
+
+def _check_docx_archive(path: Path, limits: ReadLimits) -> None:
+    if not zipfile.is_zipfile(path):
+        raise CorruptDocument(f"{path.name}: this file is not a DOCX (it is not a zip archive). Check the file type.")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise CorruptDocument(f"{path.name}: the DOCX could not be read ({exc.__class__.__name__}: {exc}).") from exc
+    total = sum(entry.file_size for entry in entries)
+    if total > limits.docx_max_uncompressed_mb * 1e6:
+        raise FileTooLarge(
+            f"{path.name}: the DOCX expands to {total / 1e6:.0f} MB, over the {limits.docx_max_uncompressed_mb:g} MB "
+            "limit (PANEL_DOCX_MAX_UNCOMPRESSED_MB)."
+        )
+    for entry in entries:
+        ratio = entry.file_size / max(entry.compress_size, 1)
+        if entry.file_size > _RATIO_CHECKED_ABOVE and ratio > limits.docx_max_ratio:
+            raise FileTooLarge(
+                f"{path.name}: {entry.filename} expands {ratio:.0f} times, over the {limits.docx_max_ratio:g}:1 limit "
+                "(PANEL_DOCX_MAX_RATIO); it looks like a zip bomb."
+            )
+
+
+def _read_text(path: Path, data: bytes, limits: ReadLimits) -> tuple[list[Page], list[str]]:
+    if b"\x00" in data:
+        raise CorruptDocument(f"{path.name}: this is binary data, not text (it holds NUL bytes).")
+    # UTF-8 takes at most 4 bytes a character: a file this long is over the limit whatever it decodes to.
+    budget = _TextBudget(path.name, limits.max_chars)
+    if len(data) > 4 * limits.max_chars:
+        budget.add(len(data) // 4)
+    warnings = []
     try:
         text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
         text = data.decode("cp1252", errors="replace")
+        warnings.append(
+            f"{path.name}: the text is not valid UTF-8 (byte {exc.start}); it was read as Windows-1252 (cp1252). "
+            "Check accented letters and symbols, or save the file as UTF-8."
+        )
+    budget.take(text)
     # Form feeds mark pages in text exported from PDFs (pdftotext); otherwise cite by section.
     parts = text.split("\f")
     if len(parts) > 1:
-        return [Page(number=i + 1, text=_clean(part)) for i, part in enumerate(parts)], []
-    return [Page(number=None, text=_clean(text))], []
+        return [Page(number=i + 1, text=_clean(part)) for i, part in enumerate(parts)], warnings
+    return [Page(number=None, text=_clean(text))], warnings
 
 
 def _clean(text: str) -> str:

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from .chunking import chunk_document, chunk_letter
 from .corpus import letter_paths, load_letter
-from .documents import content_hash, read_document
+from .documents import FileTooLarge, ReadLimits, content_hash, read_document
 from .index import LETTERS, REPORTS, Index
 from .models import Document, Framework
 from .safety import neutralize
@@ -52,7 +52,7 @@ def ingest_report(
     path = Path(path)
     guessed_member, guessed_year = guess_member_and_year(path)
     member, year = member or guessed_member, year or guessed_year
-    document = read_document(path, max_file_mb=settings.max_file_mb, max_pages=settings.max_pages)
+    document = read_document(path, read_limits(settings))
     result = IngestResult(
         doc_id=document.doc_id, source=document.source, member=member, year=year,
         pages=len(document.pages), warnings=document.warnings,
@@ -69,6 +69,11 @@ def ingest_report(
         document, framework, chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap,
         member=member, year=year,
     )
+    if len(chunks) > settings.max_chunks:
+        raise FileTooLarge(
+            f"{document.source}: {len(chunks):,} passages to index, over the {settings.max_chunks:,} limit "
+            "(PANEL_MAX_CHUNKS). Split the report, or raise the limit."
+        )
     done = 0
 
     def advance(n: int) -> None:
@@ -87,6 +92,10 @@ def ingest_report(
             "retrieval will search the whole report for them."
         )
     return result.model_copy(update={"chunks": len(chunks), "questions_found": found, "warnings": warnings})
+
+
+def read_limits(settings: Settings) -> ReadLimits:
+    return ReadLimits(**settings.model_dump(include=set(ReadLimits.model_fields)))
 
 
 def _without_instructions(document: Document) -> tuple[Document, list[str]]:

@@ -1,13 +1,15 @@
 """The embedded default LLM: a GGUF model served by llama-cpp-python's OpenAI-compatible server on 127.0.0.1.
 
-It runs as a child process on a free loopback port, started on first use and stopped when this process exits, so
-generation still goes through the one OpenAI-compatible client and nothing listens beyond this machine.
+It runs as a child process on a free loopback port, started on first use and stopped when this process exits
+(normally, or on SIGTERM or Ctrl-C), so generation still goes through the one OpenAI-compatible client and nothing
+listens beyond this machine or outlives the app.
 """
 
 from __future__ import annotations
 
 import atexit
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -101,6 +103,33 @@ class EmbeddedServer:
 
 _server: EmbeddedServer | None = None
 _lock = threading.Lock()
+_STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+_previous_handlers: dict[int, object] = {}
+
+
+def _stop_then_chain(signum: int, frame) -> None:
+    """Stop the child (atexit never runs when a signal kills the process), then do what was done before."""
+    if _server is not None:
+        _server.stop()
+    previous = _previous_handlers.get(signum)
+    if callable(previous):
+        previous(signum, frame)  # SIGINT: Python's KeyboardInterrupt; or a handler the app installed
+    elif previous != signal.SIG_IGN:
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+
+
+def stop_on_signals() -> None:
+    """Stop the embedded server on SIGTERM and SIGINT as well as at exit. Signal handlers can only be installed from
+    the main thread; elsewhere (the server starts in a Gradio worker) this does nothing, which is why it also runs
+    when this module is imported."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for signum in _STOP_SIGNALS:
+        current = signal.getsignal(signum)
+        if current is not _stop_then_chain:
+            _previous_handlers[signum] = current
+            signal.signal(signum, _stop_then_chain)
 
 
 def embedded_server(settings: Settings) -> EmbeddedServer:
@@ -112,4 +141,9 @@ def embedded_server(settings: Settings) -> EmbeddedServer:
             if not path.exists():
                 raise EmbeddedModelUnavailable(f"PANEL_LOCAL_MODEL_PATH: no file at {path}")
             _server = EmbeddedServer(path, settings.local_context, settings.local_threads, settings.data_dir / "logs" / "llm-server.log")
+            stop_on_signals()
         return _server
+
+
+# The app and the CLI import this module from the main thread, before any server starts in a worker thread.
+stop_on_signals()

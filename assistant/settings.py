@@ -54,6 +54,15 @@ class Settings(BaseSettings):
     chunk_size: int = 1200
     chunk_overlap: int = 150
 
+    # Hardening: what one report may cost to read and index, so that no file can hang or exhaust the server.
+    # 3,000,000 characters is about 1,000 dense pages, two and a half times the longest accountability reports
+    # (~300 pages, ~1.2 M characters); it indexes into ~3,000 chunks, a few minutes of embedding on 2 cores.
+    max_chars: int = 3_000_000
+    max_chunks: int = 5_000  # checked before embedding; 3 M characters at chunk_size 1200 make ~3,000
+    max_pdf_content_mb: float = 40.0  # decoded drawing instructions over all pages (pypdf parses them in Python)
+    docx_max_uncompressed_mb: float = 150.0  # python-docx holds the XML in memory at ~10x its size
+    docx_max_ratio: float = 100.0  # Word's XML compresses 5-20:1; a zip bomb 1000:1
+
     # Retrieval
     top_k: int = 6
     candidates: int = 30

@@ -4,14 +4,47 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
-class FakeOpenAIServer:
-    """`reply(body) -> str | int`: the assistant's text for a request, or an HTTP status to fail with."""
+@dataclass
+class RawBody:
+    """A hostile or broken server's answer, sent as it is: any status, any bytes, any content type."""
 
-    def __init__(self, reply: Callable[[dict], str | int]):
+    data: bytes
+    status: int = 200
+    content_type: str = "application/json"
+
+
+@dataclass
+class SlowDrip:
+    """A valid answer sent one byte every `interval_s` seconds: each read finishes well within a per-read timeout."""
+
+    text: str
+    interval_s: float = 0.5
+
+
+def _completion(text: str) -> dict:
+    return {
+        "id": "1", "object": "chat.completion", "created": 0, "model": "tiny",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+    }
+
+
+def _chunk(piece: str) -> bytes:
+    chunk = {"id": "1", "object": "chat.completion.chunk", "created": 0, "model": "tiny",
+             "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
+    return f"data: {json.dumps(chunk)}\n\n".encode()
+
+
+class FakeOpenAIServer:
+    """`reply(body)`: the assistant's text for a request, an HTTP status to fail with, a RawBody or a SlowDrip."""
+
+    def __init__(self, reply: Callable[[dict], str | int | RawBody | SlowDrip]):
         self.bodies: list[dict] = []
         server = self
 
@@ -33,24 +66,41 @@ class FakeOpenAIServer:
             def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 server.bodies.append(body)
-                text = reply(body)
-                if isinstance(text, int):
-                    self._send(text, {"error": {"message": "scripted failure", "type": "server_error"}})
-                elif body.get("stream"):
-                    self.send_response(200)
-                    self.send_header("Content-Type", "text/event-stream")
-                    self.end_headers()
-                    for piece in (text[: len(text) // 2], text[len(text) // 2 :]):
-                        chunk = {"id": "1", "object": "chat.completion.chunk", "created": 0, "model": "tiny",
-                                 "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
-                        self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
-                    self.wfile.write(b"data: [DONE]\n\n")
-                else:
-                    self._send(200, {
-                        "id": "1", "object": "chat.completion", "created": 0, "model": "tiny",
-                        "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
-                        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-                    })
+                answer = reply(body)
+                try:
+                    if isinstance(answer, int):
+                        self._send(answer, {"error": {"message": "scripted failure", "type": "server_error"}})
+                    elif isinstance(answer, RawBody):
+                        self.send_response(answer.status)
+                        self.send_header("Content-Type", answer.content_type)
+                        self.send_header("Content-Length", str(len(answer.data)))
+                        self.end_headers()
+                        self.wfile.write(answer.data)
+                    elif isinstance(answer, SlowDrip):
+                        self._drip(answer, streaming=bool(body.get("stream")))
+                    elif body.get("stream"):
+                        self.send_response(200)
+                        self.send_header("Content-Type", "text/event-stream")
+                        self.end_headers()
+                        for piece in (answer[: len(answer) // 2], answer[len(answer) // 2 :]):
+                            self.wfile.write(_chunk(piece))
+                        self.wfile.write(b"data: [DONE]\n\n")
+                    else:
+                        self._send(200, _completion(answer))
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up, as it should with a server like this
+
+            def _drip(self, answer: SlowDrip, streaming: bool) -> None:
+                data = (_chunk(answer.text) + b"data: [DONE]\n\n") if streaming else json.dumps(_completion(answer.text)).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream" if streaming else "application/json")
+                if not streaming:
+                    self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                for i in range(len(data)):
+                    self.wfile.write(data[i : i + 1])
+                    self.wfile.flush()
+                    time.sleep(answer.interval_s)
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
@@ -58,3 +108,4 @@ class FakeOpenAIServer:
 
     def close(self) -> None:
         self.httpd.shutdown()
+        self.httpd.server_close()

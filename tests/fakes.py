@@ -23,6 +23,13 @@ class FakeChatClient(ChatClient):
         self.default = default
         self.description = "fake chat client"
 
+    @property
+    def model_id(self) -> str:
+        return "fake"
+
+    def check(self) -> str:
+        return f"{self.description}: {len(self.replies)} replies queued"
+
     def enqueue(self, *replies: object) -> None:
         self.replies.extend(replies)
 

@@ -97,3 +97,24 @@ def test_fake_client_records_and_runs_out_loudly():
     assert fake.requests == [MESSAGES]
     with pytest.raises(LLMError, match="no reply queued"):
         fake.structured(MESSAGES, Verdict)
+
+
+def test_a_backend_from_a_form_goes_through_the_same_factory(server):
+    from assistant.llm import BackendSpec, preset_backends
+
+    settings = Settings(llm_base_url="", llm_timeout_s=7)  # configured: embedded; the form names another backend
+    client = make_chat_client(settings, BackendSpec(name="form", base_url=server.url, model="tiny",
+                                                    structured_output="json_object"))
+    assert client.model_id == "tiny" and client.timeout_s == 7
+    assert not client.supports_json_schema and client.supports_system_role and client.supports_streaming
+    assert client.structured(MESSAGES, Verdict).grade == "PM"
+    presets = preset_backends()
+    assert presets["ollama"].base_url == "http://127.0.0.1:11434/v1" and presets["embedded"].embedded
+
+
+def test_chat_client_is_abstract():
+    from assistant.llm import ChatClient
+
+    with pytest.raises(TypeError, match="abstract"):
+        ChatClient()
+    assert FakeChatClient().model_id == "fake" and "fake" in FakeChatClient().check()

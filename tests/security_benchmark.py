@@ -1,0 +1,125 @@
+"""What each bad input of the hardening issue costs now: time to refusal (or completion) and peak memory.
+
+    python tests/security_benchmark.py        (or: make security, after the tests)
+
+Each case runs in a forked child, so its peak RSS (getrusage of that child alone) is its own. Files are built at the
+issue's full size (a DOCX expanding to 600 MB, a 30 MB Markdown file...). Reading stops before embedding: the chunk
+count is what PANEL_MAX_CHUNKS checks. The goal: every bad file refused or finished with peak RSS under 1 GB. Not
+collected by pytest (the name does not start with test_)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from assistant.settings import Settings, disable_telemetry  # noqa: E402
+
+disable_telemetry()
+
+from assistant.chunking import chunk_document  # noqa: E402
+from assistant.corpus import load_framework  # noqa: E402
+from assistant.documents import read_document  # noqa: E402
+from assistant.ingest import read_limits  # noqa: E402
+from tests.conftest import make_docx  # noqa: E402
+from tests.fake_openai import FakeOpenAIServer, RawBody, SlowDrip  # noqa: E402
+from tests.test_security import (  # noqa: E402
+    MESSAGES,
+    VALID,
+    Verdict,
+    docx_with_document_xml,
+    many_operators,
+    pdf_over_pypdf_stream_limit,
+    pdf_with_content,
+)
+
+SETTINGS = Settings()
+FRAMEWORK = load_framework(SETTINGS.corpus_dir, SETTINGS.framework)
+
+
+def read_and_chunk(path: Path) -> str:
+    document = read_document(path, read_limits(SETTINGS))
+    chunks = chunk_document(document, FRAMEWORK, chunk_size=SETTINGS.chunk_size, chunk_overlap=SETTINGS.chunk_overlap)
+    verdict = "over PANEL_MAX_CHUNKS" if len(chunks) > SETTINGS.max_chunks else "within limits"
+    return f"read: {sum(len(p.text) for p in document.pages):,} chars, {len(chunks):,} chunks ({verdict})"
+
+
+def ask(answer) -> str:
+    from assistant.llm import OpenAIChatClient
+
+    server = FakeOpenAIServer(lambda body: answer)
+    try:
+        OpenAIChatClient(server.url, "tiny", timeout_s=10, retries=0).structured(MESSAGES, Verdict)
+        return "answered"
+    finally:
+        server.close()
+
+
+def measure(name: str, action: Callable[[], str]) -> None:
+    """Run `action` in a forked child; print its outcome, wall time and peak RSS."""
+    read_end, write_end = os.pipe()
+    started = time.monotonic()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_end)
+        try:
+            outcome = action()
+        except Exception as exc:  # the refusal is the expected outcome
+            outcome = f"refused: {exc.__class__.__name__}: {str(exc)[:150]}"
+        except BaseException:
+            outcome = "crashed: " + traceback.format_exc(limit=1)
+        os.write(write_end, outcome.encode())
+        os._exit(0)
+    os.close(write_end)
+    _, status, usage = os.wait4(pid, 0)
+    elapsed = time.monotonic() - started
+    with os.fdopen(read_end) as pipe:
+        outcome = pipe.read() or f"died (status {status})"
+    print(f"| {name} | {elapsed:.2f} s | {usage.ru_maxrss / 1024:.0f} MB | {outcome.splitlines()[0]} |", flush=True)
+
+
+def main() -> None:
+    folder = Path(tempfile.mkdtemp(prefix="security-benchmark-"))
+    print("building the bad files ...", file=sys.stderr)
+    bomb = docx_with_document_xml(folder / "bomb.docx", padding_bytes=600_000_000)
+    dense = pdf_with_content(folder / "dense.pdf", many_operators(600_000))
+    limit = pdf_over_pypdf_stream_limit(folder / "limit.pdf")
+    near = pdf_with_content(folder / "near.pdf", many_operators(90_000))  # just under the 1 MB a page may draw
+    paragraphs = folder / "paragraphs.docx"
+    make_docx(paragraphs, [(f"Section {i}", "A paragraph of report text about complaints. " * 2) for i in range(5_000)],
+              page_breaks=False)
+    markdown = folder / "huge.md"
+    markdown.write_text("# Report\n\n" + "Complaints were handled within thirty days, the report says. " * 500_000)
+    nul = folder / "nul.md"
+    nul.write_bytes(b"# Report\n\n" + b"Plain text. " * 1000 + b"\x00" + b"more " * 100)
+    renamed = folder / "renamed.pdf"
+    renamed.write_text("plain text, renamed\n" * 100)
+
+    print(f"baseline: this process, forked, before any case: RSS {_rss_mb():.0f} MB")
+    print("| bad input | time | peak RSS | outcome |\n| --- | --- | --- | --- |")
+    measure(f"DOCX zip bomb ({bomb.stat().st_size / 1e6:.1f} MB, document.xml 600 MB)", lambda: read_and_chunk(bomb))
+    measure(f"one-page PDF, 600,000 operators ({dense.stat().st_size / 1e3:.0f} KB)", lambda: read_and_chunk(dense))
+    measure("PDF stream past pypdf's 75 MB cap", lambda: read_and_chunk(limit))
+    measure("one-page PDF just under the per-page limit (worst accepted page)", lambda: read_and_chunk(near))
+    measure("DOCX, 10,000 paragraphs", lambda: read_and_chunk(paragraphs))
+    measure(f"Markdown, {markdown.stat().st_size / 1e6:.0f} MB", lambda: read_and_chunk(markdown))
+    measure("Markdown with a NUL after 4 KB", lambda: read_and_chunk(nul))
+    measure("text renamed to .pdf", lambda: read_and_chunk(renamed))
+    measure("LLM dripping 1 byte / 2 s, PANEL_LLM_TIMEOUT_S=10", lambda: ask(SlowDrip(VALID, interval_s=2)))
+    measure("LLM answering 200 with HTML", lambda: ask(RawBody(b"<html>502 Bad Gateway</html>")))
+
+
+def _rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+if __name__ == "__main__":
+    main()
