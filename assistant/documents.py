@@ -8,7 +8,8 @@ import re
 import zipfile
 from pathlib import Path
 
-from .models import Document, Page
+from .hidden_text import extract_visible
+from .models import Document, Page, SuspectText
 
 # pypdf logs every recoverable oddity of a damaged file; the caller gets one clear error or warning instead.
 logging.getLogger("pypdf").setLevel(logging.ERROR)
@@ -66,8 +67,9 @@ def read_document(path: Path, *, max_file_mb: float = 50.0, max_pages: int = 150
     data = path.read_bytes()
     if not data.strip():
         raise EmptyDocument(f"{path.name}: the file is empty.")
+    suspects: list[SuspectText] = []
     if suffix == ".pdf":
-        pages, warnings = _read_pdf(path, max_pages)
+        pages, warnings, suspects = _read_pdf(path, max_pages)
     elif suffix == ".docx":
         pages, warnings = _read_docx(path)
     else:
@@ -75,10 +77,10 @@ def read_document(path: Path, *, max_file_mb: float = 50.0, max_pages: int = 150
     if not any(page.text.strip() for page in pages):
         raise EmptyDocument(f"{path.name}: the file holds no text.")
     warnings += _language_warnings(path.name, " ".join(page.text for page in pages))
-    return Document(doc_id=content_hash(data), source=path.name, pages=pages, warnings=warnings)
+    return Document(doc_id=content_hash(data), source=path.name, pages=pages, warnings=warnings, suspects=suspects)
 
 
-def _read_pdf(path: Path, max_pages: int) -> tuple[list[Page], list[str]]:
+def _read_pdf(path: Path, max_pages: int) -> tuple[list[Page], list[str], list[SuspectText]]:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -97,7 +99,10 @@ def _read_pdf(path: Path, max_pages: int) -> tuple[list[Page], list[str]]:
         count = len(reader.pages)
         if count > max_pages:
             raise FileTooLarge(f"{path.name}: {count} pages is over the {max_pages}-page limit (PANEL_MAX_PAGES).")
-        pages = [Page(number=i + 1, text=_clean(page.extract_text() or "")) for i, page in enumerate(reader.pages)]
+        # Text a reader cannot see (white, tiny, off-page, covered, invisible) is kept out of the page text.
+        visible = [extract_visible(page, i + 1) for i, page in enumerate(reader.pages)]
+        pages = [Page(number=i + 1, text=_clean(text)) for i, (text, _) in enumerate(visible)]
+        hidden = [suspect for _, found in visible for suspect in found]
     except IngestError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError, OSError) as exc:
@@ -112,7 +117,7 @@ def _read_pdf(path: Path, max_pages: int) -> tuple[list[Page], list[str]]:
     warnings = []
     if blank:
         warnings.append(f"{path.name}: pages {_ranges(blank)} have no text layer (images or scans?); they were skipped.")
-    return [page for page in pages if page.number not in blank], warnings
+    return [page for page in pages if page.number not in blank], warnings, hidden
 
 
 def _read_docx(path: Path) -> tuple[list[Page], list[str]]:
