@@ -213,7 +213,9 @@ def remove_instructions(
     flagged = [(s, e, r) for (s, e, _), r in zip(spans, reasons) if r]
     if not flagged:
         return text, []
-    suspects = [SuspectText(kind="injection", page=page, text=" ".join(text[s:e].split()), reason=r) for s, e, r in flagged]
+    suspects = [
+        SuspectText(kind="injection", page=page, text=" ".join(text[s:e].split()), reason=r) for s, e, r in flagged
+    ]
     pieces, position = [], 0
     for s, e, _ in flagged:
         pieces += [text[position:s], "\x00"]
