@@ -28,6 +28,8 @@ MAX_SENTENCE_CHARS = 600
 # Embedding check (MiniLM cosine): near an injection exemplar, and clearly nearer to those than to ordinary sentences.
 SIMILAR_TO_INJECTION = 0.60
 MARGIN_OVER_BENIGN = 0.10
+# Cue kinds that make a sentence worth embedding: it asks for something.
+_ASKING = {"obligation", "request_verb", "grade_code", "grade_phrase", "describe"}
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+")
 _BLOCK_START = re.compile(r"[ \t]*(?:#|[-*+>|•]\s|\d{1,3}[.)]\s)")
 _HEADING_END = re.compile(r"[.!?:;,…\"'”’)]\s*$")
@@ -128,8 +130,6 @@ class InjectionDetector:
         match = self.cues.patterns["request_verb"].match(head) or self.cues.patterns["override"].match(head)
         return match is not None
 
-
-_ASKING = {"obligation", "request_verb", "grade_code", "grade_phrase", "describe"}
 
 
 @lru_cache
