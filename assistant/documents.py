@@ -10,7 +10,8 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from .models import Document, Page
+from .hidden_text import extract_visible
+from .models import Document, Page, SuspectText
 
 # pypdf logs every recoverable oddity of a damaged file; the caller gets one clear error or warning instead.
 logging.getLogger("pypdf").setLevel(logging.ERROR)
@@ -86,8 +87,9 @@ def read_document(path: Path, limits: ReadLimits | None = None, **overrides) -> 
     data = path.read_bytes()
     if not data.strip():
         raise EmptyDocument(f"{path.name}: the file is empty.")
+    suspects: list[SuspectText] = []
     if suffix == ".pdf":
-        pages, warnings = _read_pdf(path, data, limits)
+        pages, warnings, suspects = _read_pdf(path, data, limits)
     elif suffix == ".docx":
         pages, warnings = _read_docx(path, limits)
     else:
@@ -95,7 +97,7 @@ def read_document(path: Path, limits: ReadLimits | None = None, **overrides) -> 
     if not any(page.text.strip() for page in pages):
         raise EmptyDocument(f"{path.name}: the file holds no text.")
     warnings += _language_warnings(path.name, " ".join(page.text for page in pages))
-    return Document(doc_id=content_hash(data), source=path.name, pages=pages, warnings=warnings)
+    return Document(doc_id=content_hash(data), source=path.name, pages=pages, warnings=warnings, suspects=suspects)
 
 
 class _TextBudget:
@@ -131,7 +133,7 @@ class _PageTooComplex(Exception):
     pass
 
 
-def _read_pdf(path: Path, data: bytes, limits: ReadLimits) -> tuple[list[Page], list[str]]:
+def _read_pdf(path: Path, data: bytes, limits: ReadLimits) -> tuple[list[Page], list[str], list[SuspectText]]:
     from pypdf import PdfReader
     from pypdf.errors import FileNotDecryptedError, LimitReachedError, PyPdfError
 
@@ -139,7 +141,7 @@ def _read_pdf(path: Path, data: bytes, limits: ReadLimits) -> tuple[list[Page], 
         raise CorruptDocument(f"{path.name}: this file is not a PDF (it has no %PDF header). Check the file type.")
     budget = _TextBudget(path.name, limits.max_chars)
     content_left = limits.max_pdf_content_mb * 1e6
-    pages, too_complex = [], []
+    pages, too_complex, hidden = [], [], []
     try:
         reader = PdfReader(path, strict=False)
         if reader.is_encrypted:
@@ -168,7 +170,9 @@ def _read_pdf(path: Path, data: bytes, limits: ReadLimits) -> tuple[list[Page], 
             try:
                 if size > MAX_PAGE_CONTENT_BYTES:
                     raise _PageTooComplex
-                text = _pdf_page_text(page)
+                # Text a reader cannot see (white, tiny, off-page, covered, invisible) is kept out of the page text.
+                text, found = _pdf_page_text(page, number)
+                hidden += found
             except _PageTooComplex:
                 too_complex.append(number)
                 text = ""
@@ -204,7 +208,7 @@ def _read_pdf(path: Path, data: bytes, limits: ReadLimits) -> tuple[list[Page], 
             f"{path.name}: pages {_ranges(too_complex)} hold too many drawing instructions to read safely (charts, "
             "maps?); their text was skipped."
         )
-    return kept, warnings
+    return kept, warnings, hidden
 
 
 def _content_bytes(page) -> int:
@@ -221,7 +225,7 @@ def _content_bytes(page) -> int:
     return size
 
 
-def _pdf_page_text(page) -> str:
+def _pdf_page_text(page, number: int) -> tuple[str, list[SuspectText]]:
     operators = 0
 
     def count(*_):
@@ -230,7 +234,8 @@ def _pdf_page_text(page) -> str:
         if operators > MAX_PAGE_OPERATORS:
             raise _PageTooComplex
 
-    return _clean(page.extract_text(visitor_operand_before=count) or "")
+    text, hidden = extract_visible(page, number, on_operator=count)
+    return _clean(text), hidden
 
 
 def _read_docx(path: Path, limits: ReadLimits) -> tuple[list[Page], list[str]]:

@@ -12,8 +12,9 @@ from .chunking import chunk_document, chunk_letter
 from .corpus import letter_paths, load_letter
 from .documents import FileTooLarge, ReadLimits, content_hash, read_document
 from .index import LETTERS, REPORTS, Index
-from .models import Document, Framework
-from .safety import neutralize
+from .embeddings import get_embedder
+from .models import Document, Framework, SuspectText
+from .safety import InjectionDetector, detector, remove_instructions
 from .settings import Settings
 
 Progress = Callable[[int, int], None]  # (done, total)
@@ -29,6 +30,7 @@ class IngestResult(BaseModel):
     already_indexed: bool = False
     questions_found: list[int] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+    suspects: list[SuspectText] = Field(default_factory=list, description="Hidden or injected text kept out")
 
 
 def guess_member_and_year(path: Path) -> tuple[str, int | None]:
@@ -59,12 +61,15 @@ def ingest_report(
     )
     if index.has_document(document.doc_id):
         existing = index.chunks(doc_id=document.doc_id)
+        record = load_ingest_record(settings, document.doc_id)
         return result.model_copy(update={
             "already_indexed": True,
             "chunks": len(existing),
             "questions_found": sorted({c.question for c in existing if c.question is not None}),
+            "suspects": record.suspects if record else [],
         })
-    document, removed = _without_instructions(document)
+    judge = detector(settings.corpus_dir, get_embedder(settings.models_dir, settings.embedding_batch))
+    document, removed = _without_instructions(document, judge)
     chunks = chunk_document(
         document, framework, chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap,
         member=member, year=year,
@@ -91,21 +96,48 @@ def ingest_report(
             f"{document.source}: no section heading found for question(s) {', '.join(map(str, missing))}; "
             "retrieval will search the whole report for them."
         )
-    return result.model_copy(update={"chunks": len(chunks), "questions_found": found, "warnings": warnings})
+    result = result.model_copy(update={
+        "chunks": len(chunks), "questions_found": found, "warnings": warnings, "suspects": document.suspects,
+    })
+    _save_ingest_record(settings, result)
+    return result
 
 
 def read_limits(settings: Settings) -> ReadLimits:
     return ReadLimits(**settings.model_dump(include=set(ReadLimits.model_fields)))
 
 
-def _without_instructions(document: Document) -> tuple[Document, list[str]]:
-    pages, warnings = [], []
+def _without_instructions(document: Document, judge: InjectionDetector) -> tuple[Document, list[str]]:
+    """Take out sentences that try to steer the assessment; with the hidden text already taken out of PDFs, they
+    become the document's suspects, and a warning each."""
+    pages, suspects = [], list(document.suspects)
     for page in document.pages:
-        text, removed = neutralize(page.text)
+        text, found = remove_instructions(page.text, judge, page.number)
         pages.append(page.model_copy(update={"text": text}))
-        where = f"p. {page.number}" if page.number is not None else "the text"
-        warnings += [f"{document.source}: removed text addressed to an AI system ({where}): \"{r[:120]}\"" for r in removed]
-    return document.model_copy(update={"pages": pages}), warnings
+        suspects += found
+    warnings = []
+    for suspect in suspects:
+        where = f"p. {suspect.page}" if suspect.page is not None else "the text"
+        what = "removed text addressed to an AI system" if suspect.kind == "injection" else "removed hidden text"
+        warnings.append(f"{document.source}: {what} ({where}; {suspect.reason}): \"{suspect.text[:120]}\"")
+    return document.model_copy(update={"pages": pages, "suspects": suspects}), warnings
+
+
+def _record_path(settings: Settings, doc_id: str) -> Path:
+    return settings.data_dir / "reports" / f"{doc_id}.json"
+
+
+def _save_ingest_record(settings: Settings, result: IngestResult) -> None:
+    path = _record_path(settings, result.doc_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(result.model_dump_json(indent=1), encoding="utf-8")
+
+
+def load_ingest_record(settings: Settings, doc_id: str) -> IngestResult | None:
+    """What ingestion found in a report (suspect text with pages, warnings), or None for one ingested before
+    records were kept."""
+    path = _record_path(settings, doc_id)
+    return IngestResult.model_validate_json(path.read_text(encoding="utf-8")) if path.exists() else None
 
 
 def ingest_letter(path: Path, index: Index, settings: Settings) -> IngestResult:

@@ -141,6 +141,16 @@ class Page(BaseModel):
     text: str
 
 
+class SuspectText(BaseModel):
+    """Text taken out of a report before indexing, shown to the secretariat: an instruction addressed to a reader or
+    tool ('injection'), or text a human reader cannot see in the file ('hidden': white, tiny, off-page, covered)."""
+
+    kind: Literal["injection", "hidden"]
+    page: int | None = None
+    text: str
+    reason: str
+
+
 class Document(BaseModel):
     """A file read into text, before chunking."""
 
@@ -148,6 +158,7 @@ class Document(BaseModel):
     source: str
     pages: list[Page]
     warnings: list[str] = Field(default_factory=list)
+    suspects: list[SuspectText] = Field(default_factory=list, description="Text removed: hidden or injected")
 
     @property
     def text(self) -> str:

@@ -9,7 +9,8 @@ from pydantic import BaseModel, Field
 
 from .embeddings import get_embedder
 from .index import Index
-from .models import Chunk, Framework
+from .ingest import load_ingest_record
+from .models import Chunk, Framework, SuspectText
 from .points import answer_sentences
 from .settings import Settings
 
@@ -38,6 +39,7 @@ class Prescreen(BaseModel):
     member: str = ""
     year: int | None = None
     questions: list[QuestionScreen]
+    suspects: list[SuspectText] = Field(default_factory=list, description="Hidden or injected text kept out")
 
     @property
     def unanswered(self) -> list[int]:
@@ -59,7 +61,9 @@ def prescreen(settings: Settings, index: Index, framework: Framework, doc_id: st
             status = "found by search" if chunks else "missing"
         screens.append(_screen(question, chunks, status, embedder))
     first = all_chunks[0]
-    return Prescreen(doc_id=doc_id, source=first.source, member=first.member, year=first.year, questions=screens)
+    record = load_ingest_record(settings, doc_id)
+    return Prescreen(doc_id=doc_id, source=first.source, member=first.member, year=first.year, questions=screens,
+                     suspects=record.suspects if record else [])
 
 
 def _screen(question, chunks: list[Chunk], status: str, embedder) -> QuestionScreen:
@@ -92,4 +96,9 @@ def as_table(result: Prescreen) -> str:
         rows.append(f"Q{q.number} {q.status:<15} {q.passages:>2} passages {q.words:>5} words {q.figures:>3} figures  {where}")
         for point in q.missing_guidance:
             rows.append(f"      possibly missing: {point}")
+    if result.suspects:
+        rows += ["", "Suspect text kept out of the index and the prompts:"]
+        for suspect in result.suspects:
+            where = f"p. {suspect.page}" if suspect.page is not None else "-"
+            rows.append(f"  {where:<6} {suspect.kind:<9} {suspect.reason}: \"{suspect.text[:100]}\"")
     return "\n".join(rows)
