@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from .chunking import chunk_document, chunk_letter
 from .corpus import letter_paths, load_letter
 from .documents import content_hash, read_document
-from .index import LETTERS, REPORTS, Index
+from .index import LETTERS, REPORTS, Index, document_key
 from .models import Document, Framework
 from .safety import neutralize
 from .settings import Settings
@@ -52,18 +52,23 @@ def ingest_report(
     path = Path(path)
     guessed_member, guessed_year = guess_member_and_year(path)
     member, year = member or guessed_member, year or guessed_year
+    # Hash first: a report indexed already under this framework is not parsed again (read_document gives the
+    # clear errors for a missing or oversized file).
+    if path.is_file() and path.stat().st_size <= settings.max_file_mb * 1e6:
+        doc_id = document_key(content_hash(path.read_bytes()), framework.id)
+        if index.has_document(doc_id):
+            existing = index.chunks(doc_id=doc_id)
+            return IngestResult(
+                doc_id=doc_id, source=path.name, member=member, year=year, already_indexed=True,
+                chunks=len(existing), pages=max((c.page or 0 for c in existing), default=0),
+                questions_found=sorted({c.question for c in existing if c.question is not None}),
+            )
     document = read_document(path, max_file_mb=settings.max_file_mb, max_pages=settings.max_pages)
+    document = document.model_copy(update={"doc_id": document_key(document.doc_id, framework.id)})
     result = IngestResult(
         doc_id=document.doc_id, source=document.source, member=member, year=year,
         pages=len(document.pages), warnings=document.warnings,
     )
-    if index.has_document(document.doc_id):
-        existing = index.chunks(doc_id=document.doc_id)
-        return result.model_copy(update={
-            "already_indexed": True,
-            "chunks": len(existing),
-            "questions_found": sorted({c.question for c in existing if c.question is not None}),
-        })
     document, removed = _without_instructions(document)
     chunks = chunk_document(
         document, framework, chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap,
