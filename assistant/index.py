@@ -173,8 +173,10 @@ class _Lexical:
                 state.retriever = bm25s.BM25.load(str(folder / "bm25"), mmap=True, show_progress=False)
             state.arrays = {key: np.array(values, dtype=object) for key, values in state.columns.items()}
             return state
-        except (OSError, ValueError, KeyError) as exc:  # absent, from an older version, or half-written
-            log.info("lexical index not loaded, will sync", extra={"folder": str(folder), "reason": str(exc)})
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, KeyError) as exc:  # from an older version, or damaged
+            log.warning("lexical index not loaded, will sync", extra={"folder": str(folder), "reason": str(exc)})
             return None
 
 
