@@ -14,7 +14,7 @@ LLAMA_CMAKE += -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGG
 endif
 LLAMA_WHEEL := .wheels/.llama-$(LLAMA_VERSION)
 
-.PHONY: install browser run test benchmark clean
+.PHONY: install browser run test benchmark clean wheel-test
 
 install: $(STAMP)
 
@@ -44,8 +44,12 @@ browser:
 run: install
 	$(BIN)/python app.py
 
-test: install browser
+test: install browser wheel-test
 	$(BIN)/python -m pytest tests eval
+
+# Packaging: the wheel, installed not editable into a fresh venv, runs from an empty folder (about 2 minutes).
+wheel-test: install
+	bash tests/wheel_smoke.sh $(BIN)/python
 
 benchmark: install
 	$(BIN)/panel-assistant benchmark --drafting

@@ -363,8 +363,8 @@ class Index:
             lexical.replace(known - present, rows)
         lexical.stamp = stamp
         lexical.save(self.lexical_dir / collection)
-        log.info(
-            "lexical index synced", extra={"collection": collection, "added": len(rows),
+        log.log(
+            logging.INFO if rows or known - present else logging.DEBUG, "lexical index synced", extra={"collection": collection, "added": len(rows),
                                            "removed": len(known - present), "seconds": round(time.perf_counter() - started, 2)},
         )
         return lexical

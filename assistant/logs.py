@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 # The attributes every LogRecord has; anything else on a record came in through `extra=` and is logged as a field.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "taskName"}
 # Libraries that log every request or step at INFO; an operator wants our events, and their warnings.
-_CHATTY = ("httpx", "httpcore", "chromadb", "urllib3", "gradio", "uvicorn.access", "bm25s")
+_CHATTY = {"httpx", "httpcore", "chromadb", "urllib3", "gradio", "uvicorn", "bm25s"}
 
 
 def _fields(record: logging.LogRecord) -> dict:
@@ -47,10 +47,16 @@ def _quote(value: object) -> str:
     return json.dumps(text, ensure_ascii=False) if not text or any(c in text for c in ' "=\n') else text
 
 
+def _quiet_libraries(record: logging.LogRecord) -> bool:
+    """Libraries set their own loggers' levels when imported, after us: filter at the handler instead."""
+    return record.levelno >= logging.WARNING or record.name.split(".")[0] not in _CHATTY
+
+
 def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
     """Idempotent: the CLI and the app both call it; the last call's level and format hold."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else KeyValueFormatter())
+    handler.addFilter(_quiet_libraries)
     root = logging.getLogger()
     for old in [h for h in root.handlers if getattr(h, "_panel_assistant", False)]:
         root.removeHandler(old)
@@ -60,5 +66,3 @@ def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
     if not isinstance(numeric, int):
         raise ValueError(f"PANEL_LOG_LEVEL: unknown level {level!r}; use DEBUG, INFO, WARNING or ERROR")
     root.setLevel(numeric)
-    for name in _CHATTY:
-        logging.getLogger(name).setLevel(max(numeric, logging.WARNING))
