@@ -51,7 +51,7 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
-def read_document(path: Path, *, max_file_mb: float = 50.0, max_pages: int = 1500) -> Document:
+def read_document(path: Path, *, max_file_mb: float = 50.0, max_pages: int = 1500, ocr_progress=None) -> Document:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
@@ -67,7 +67,7 @@ def read_document(path: Path, *, max_file_mb: float = 50.0, max_pages: int = 150
     if not data.strip():
         raise EmptyDocument(f"{path.name}: the file is empty.")
     if suffix == ".pdf":
-        pages, warnings = _read_pdf(path, max_pages)
+        pages, warnings = _read_pdf(path, max_pages, ocr_progress)
     elif suffix == ".docx":
         pages, warnings = _read_docx(path)
     else:
@@ -78,7 +78,7 @@ def read_document(path: Path, *, max_file_mb: float = 50.0, max_pages: int = 150
     return Document(doc_id=content_hash(data), source=path.name, pages=pages, warnings=warnings)
 
 
-def _read_pdf(path: Path, max_pages: int) -> tuple[list[Page], list[str]]:
+def _read_pdf(path: Path, max_pages: int, ocr_progress=None) -> tuple[list[Page], list[str]]:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -105,14 +105,28 @@ def _read_pdf(path: Path, max_pages: int) -> tuple[list[Page], list[str]]:
     if not pages:
         raise EmptyDocument(f"{path.name}: the PDF has no pages.")
     blank = [page.number for page in pages if len(page.text.strip()) < MIN_PAGE_CHARS]
-    if len(blank) == len(pages):
-        raise ScannedDocument(
-            f"{path.name}: no page has a text layer; it looks scanned. Run OCR on it (e.g. ocrmypdf) and upload the result."
-        )
     warnings = []
+    if len(blank) == len(pages):
+        pages, warnings = _read_scanned(path, len(pages), ocr_progress), [f"{path.name}: read by OCR; check quotations."]
+        blank = [page.number for page in pages if len(page.text.strip()) < MIN_PAGE_CHARS]
     if blank:
         warnings.append(f"{path.name}: pages {_ranges(blank)} have no text layer (images or scans?); they were skipped.")
     return [page for page in pages if page.number not in blank], warnings
+
+
+def _read_scanned(path: Path, count: int, progress) -> list[Page]:
+    from . import ocr  # optional and slow: only for a PDF with no text layer at all
+
+    if not ocr.available():
+        raise ScannedDocument(f"{path.name}: no page has a text layer; it looks scanned. {ocr.INSTALL_HINT}")
+    try:
+        texts = ocr.ocr_page_texts(path, count, progress)
+    except RuntimeError as exc:
+        raise ScannedDocument(f"{path.name}: it looks scanned and OCR failed ({exc}).") from exc
+    pages = [Page(number=i + 1, text=_clean(text)) for i, text in enumerate(texts)]
+    if all(len(page.text.strip()) < MIN_PAGE_CHARS for page in pages):
+        raise ScannedDocument(f"{path.name}: it looks scanned and OCR found no text on any page.")
+    return pages
 
 
 def _read_docx(path: Path) -> tuple[list[Page], list[str]]:

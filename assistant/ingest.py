@@ -63,7 +63,9 @@ def ingest_report(
                 chunks=len(existing), pages=max((c.page or 0 for c in existing), default=0),
                 questions_found=sorted({c.question for c in existing if c.question is not None}),
             )
-    document = read_document(path, max_file_mb=settings.max_file_mb, max_pages=settings.max_pages)
+    document = read_document(
+        path, max_file_mb=settings.max_file_mb, max_pages=settings.max_pages, ocr_progress=progress
+    )
     document = document.model_copy(update={"doc_id": document_key(document.doc_id, framework.id)})
     result = IngestResult(
         doc_id=document.doc_id, source=document.source, member=member, year=year,
