@@ -14,7 +14,7 @@ LLAMA_CMAKE += -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGG
 endif
 LLAMA_WHEEL := .wheels/.llama-$(LLAMA_VERSION)
 
-.PHONY: install browser run test benchmark security clean
+.PHONY: install browser ocr run test benchmark security clean wheel-test
 
 install: $(STAMP)
 
@@ -41,11 +41,23 @@ browser:
 		else echo "note: chromium is not installed and this is not root: the browser test will be skipped"; fi; \
 	fi
 
+# OCR for scanned reports: Debian's ocrmypdf (tesseract, ghostscript; about 29 MB download, 100 MB on disk
+# without recommends). Optional: without it a scanned PDF is refused with instructions.
+ocr:
+	@if ! command -v ocrmypdf >/dev/null; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ocrmypdf; \
+		else echo "note: ocrmypdf is not installed and this is not root: the OCR test will be skipped"; fi; \
+	fi
+
 run: install
 	$(BIN)/python app.py
 
-test: install browser
+test: install browser ocr wheel-test
 	$(BIN)/python -m pytest tests eval
+
+# Packaging: the wheel, installed not editable into a fresh venv, runs from an empty folder (about 2 minutes).
+wheel-test: install
+	bash tests/wheel_smoke.sh $(BIN)/python
 
 benchmark: install
 	$(BIN)/panel-assistant benchmark --drafting

@@ -96,6 +96,7 @@ def chunk_document(
                     position=len(chunks),
                     member=member,
                     year=year,
+                    framework=framework.id if framework else "",
                 )
             )
     return chunks

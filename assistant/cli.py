@@ -209,6 +209,29 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_delete(args: argparse.Namespace) -> int:
+    """Remove a report from the index (a withdrawn submission): its passages leave both search signals."""
+    removed = _pipeline().index.delete_document(args.doc_id)
+    if not removed:
+        print(f"error: no report {args.doc_id!r} in the index (see `panel-assistant doctor`)", file=sys.stderr)
+        return 1
+    print(f"removed {args.doc_id}: {removed} chunks")
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    """Where things are and whether they work: settings, data, index, LLM backend (a short probe)."""
+    from .doctor import diagnose
+
+    report = diagnose(get_settings(), timeout_s=args.timeout, start_model=args.start_model)
+    if args.json:
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        for key, value in report.items():
+            print(f"{key:>16}: {value}")
+    return 0 if report["llm_status"].startswith(("ok", "not started")) else 1
+
+
 def cmd_benchmark(args: argparse.Namespace) -> int:
     from . import benchmark
 
@@ -219,6 +242,7 @@ def cmd_benchmark(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="panel-assistant", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     ingest = sub.add_parser("ingest", help="index reports (PDF, DOCX, MD, TXT) or, with --letter, past letters")
@@ -267,8 +291,20 @@ def build_parser() -> argparse.ArgumentParser:
     draft.add_argument("--out", help="write FILE.md, FILE.docx or FILE.json instead of printing Markdown")
     draft.set_defaults(func=cmd_draft)
 
-    serve = sub.add_parser("serve", help="open the review workspace in the browser (127.0.0.1:7860)")
+    serve = sub.add_parser(
+        "serve", help="open the review workspace in the browser (127.0.0.1:7860; PANEL_HOST, PANEL_PORT, PANEL_ROOT_PATH)"
+    )
     serve.set_defaults(func=cmd_serve)
+
+    delete = sub.add_parser("delete", help="remove an ingested report from the index by its id")
+    delete.add_argument("doc_id")
+    delete.set_defaults(func=cmd_delete)
+
+    doctor = sub.add_parser("doctor", help="check the set-up: backend, model, data folder, index, Chroma mode")
+    doctor.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for the LLM backend")
+    doctor.add_argument("--start-model", action="store_true", help="also start the embedded model and ask it")
+    doctor.add_argument("--json", action="store_true")
+    doctor.set_defaults(func=cmd_doctor)
 
     bench = sub.add_parser("benchmark", help="print ingestion, embedding and retrieval figures")
     bench.add_argument("--sizes", type=int, nargs="+", default=[10_000, 50_000], help="index sizes for retrieval")
@@ -277,8 +313,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed_version
+
+    try:
+        return installed_version("panel-assistant")
+    except PackageNotFoundError:
+        return "unknown (run from a source tree that is not installed)"
+
+
 def main(argv: list[str] | None = None) -> int:
+    from .logs import configure_logging
+
     args = build_parser().parse_args(argv)
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
     return args.func(args)
 
 

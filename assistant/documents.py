@@ -65,7 +65,7 @@ class ReadLimits(BaseModel):
     docx_max_ratio: float = 100.0
 
 
-def read_document(path: Path, limits: ReadLimits | None = None, **overrides) -> Document:
+def read_document(path: Path, limits: ReadLimits | None = None, ocr_progress=None, **overrides) -> Document:
     """Read a report or letter; `overrides` are ReadLimits fields (read_document(path, max_pages=10))."""
     limits = (limits or ReadLimits()).model_copy(update=overrides)
     path = Path(path)
@@ -89,7 +89,7 @@ def read_document(path: Path, limits: ReadLimits | None = None, **overrides) -> 
         raise EmptyDocument(f"{path.name}: the file is empty.")
     suspects: list[SuspectText] = []
     if suffix == ".pdf":
-        pages, warnings, suspects = _read_pdf(path, data, limits)
+        pages, warnings, suspects = _read_pdf(path, data, limits, ocr_progress)
     elif suffix == ".docx":
         pages, warnings = _read_docx(path, limits)
     else:
@@ -133,7 +133,7 @@ class _PageTooComplex(Exception):
     pass
 
 
-def _read_pdf(path: Path, data: bytes, limits: ReadLimits) -> tuple[list[Page], list[str], list[SuspectText]]:
+def _read_pdf(path: Path, data: bytes, limits: ReadLimits, ocr_progress=None) -> tuple[list[Page], list[str], list[SuspectText]]:
     from pypdf import PdfReader
     from pypdf.errors import FileNotDecryptedError, LimitReachedError, PyPdfError
 
@@ -196,11 +196,10 @@ def _read_pdf(path: Path, data: bytes, limits: ReadLimits) -> tuple[list[Page], 
             f"{path.name}: pages {_ranges(too_complex)} hold too many drawing instructions to read safely, and no "
             "other page has text."
         )
-    if not kept:
-        raise ScannedDocument(
-            f"{path.name}: no page has a text layer; it looks scanned. Run OCR on it (e.g. ocrmypdf) and upload the result."
-        )
     warnings = []
+    if not kept:
+        kept, blank = _read_scanned(path, len(pages), ocr_progress), []
+        warnings.append(f"{path.name}: read by OCR; check quotations against the original.")
     if blank:
         warnings.append(f"{path.name}: pages {_ranges(blank)} have no text layer (images or scans?); they were skipped.")
     if too_complex:
@@ -236,6 +235,21 @@ def _pdf_page_text(page, number: int) -> tuple[str, list[SuspectText]]:
 
     text, hidden = extract_visible(page, number, on_operator=count)
     return _clean(text), hidden
+
+
+def _read_scanned(path: Path, count: int, progress) -> list[Page]:
+    from . import ocr  # optional and slow: only for a PDF with no text layer at all
+
+    if not ocr.available():
+        raise ScannedDocument(f"{path.name}: no page has a text layer; it looks scanned. {ocr.INSTALL_HINT}")
+    try:
+        texts = ocr.ocr_page_texts(path, count, progress)
+    except RuntimeError as exc:
+        raise ScannedDocument(f"{path.name}: it looks scanned and OCR failed ({exc}).") from exc
+    pages = [Page(number=i + 1, text=_clean(text)) for i, text in enumerate(texts)]
+    if all(len(page.text.strip()) < MIN_PAGE_CHARS for page in pages):
+        raise ScannedDocument(f"{path.name}: it looks scanned and OCR found no text on any page.")
+    return pages
 
 
 def _read_docx(path: Path, limits: ReadLimits) -> tuple[list[Page], list[str]]:

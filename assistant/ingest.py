@@ -11,8 +11,8 @@ from pydantic import BaseModel, Field
 from .chunking import chunk_document, chunk_letter
 from .corpus import letter_paths, load_letter
 from .documents import FileTooLarge, ReadLimits, content_hash, read_document
-from .index import LETTERS, REPORTS, Index
 from .embeddings import get_embedder
+from .index import LETTERS, REPORTS, Index, document_key
 from .models import Document, Framework, SuspectText
 from .safety import InjectionDetector, detector, remove_instructions
 from .settings import Settings
@@ -54,20 +54,25 @@ def ingest_report(
     path = Path(path)
     guessed_member, guessed_year = guess_member_and_year(path)
     member, year = member or guessed_member, year or guessed_year
-    document = read_document(path, read_limits(settings))
+    # Hash first: a report indexed already under this framework is not parsed again (read_document gives the
+    # clear errors for a missing or oversized file).
+    if path.is_file() and not path.is_symlink() and path.stat().st_size <= settings.max_file_mb * 1e6:
+        doc_id = document_key(content_hash(path.read_bytes()), framework.id)
+        if index.has_document(doc_id):
+            existing = index.chunks(doc_id=doc_id)
+            record = load_ingest_record(settings, doc_id)
+            return IngestResult(
+                doc_id=doc_id, source=path.name, member=member, year=year, already_indexed=True,
+                chunks=len(existing), pages=max((c.page or 0 for c in existing), default=0),
+                questions_found=sorted({c.question for c in existing if c.question is not None}),
+                suspects=record.suspects if record else [], warnings=record.warnings if record else [],
+            )
+    document = read_document(path, read_limits(settings), ocr_progress=progress)
+    document = document.model_copy(update={"doc_id": document_key(document.doc_id, framework.id)})
     result = IngestResult(
         doc_id=document.doc_id, source=document.source, member=member, year=year,
         pages=len(document.pages), warnings=document.warnings,
     )
-    if index.has_document(document.doc_id):
-        existing = index.chunks(doc_id=document.doc_id)
-        record = load_ingest_record(settings, document.doc_id)
-        return result.model_copy(update={
-            "already_indexed": True,
-            "chunks": len(existing),
-            "questions_found": sorted({c.question for c in existing if c.question is not None}),
-            "suspects": record.suspects if record else [],
-        })
     judge = detector(settings.corpus_dir, get_embedder(settings.models_dir, settings.embedding_batch))
     document, removed = _without_instructions(document, judge)
     chunks = chunk_document(

@@ -117,6 +117,7 @@ class Chunk(BaseModel):
     member: str = ""
     year: int | None = None
     grade: Grade | None = Field(default=None, description="For letter passages: the panel's grade on that question")
+    framework: str = Field(default="", description="Framework whose questions `question` refers to (reports)")
 
     @property
     def location(self) -> str:

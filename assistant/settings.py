@@ -7,13 +7,38 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Run from the source tree (a clone, or an editable install of one) rather than from an installed wheel.
+IN_SOURCE_TREE = (PROJECT_ROOT / "pyproject.toml").is_file()
+IN_CLONE = IN_SOURCE_TREE and (PROJECT_ROOT / ".git").exists()
+
+
+def bundled(name: str) -> Path:
+    """A folder the app ships ('prompts', 'corpus'). In a clone, the top-level folder itself; in an installed wheel,
+    the copy pyproject.toml maps into the package at build time (assistant/bundled_<name>/)."""
+    if IN_SOURCE_TREE and (PROJECT_ROOT / name).is_dir():
+        return PROJECT_ROOT / name
+    folder = resources.files("assistant") / f"bundled_{name}"
+    if not isinstance(folder, Path) or not folder.is_dir():  # a zipped install, or a wheel built without its data
+        raise RuntimeError(f"the package's {name}/ folder is missing from {folder}; reinstall panel-assistant")
+    return folder
+
+
+def default_data_dir() -> Path:
+    """./data in a clone, the platform's user data folder for an installed package; PANEL_DATA_DIR wins either way."""
+    if IN_CLONE:
+        return PROJECT_ROOT / "data"
+    import platformdirs
+
+    return platformdirs.user_data_path("panel-assistant", appauthor=False)
+
 
 # How a backend accepts a JSON schema for structured output:
 # json_schema: OpenAI, Azure, vLLM, Ollama, llama.cpp's llama-server;
@@ -42,9 +67,9 @@ class Settings(BaseSettings):
     auth: str = ""  # "alice:secret,bob:other" turns on login, and each user's edits are kept apart
 
     # Storage
-    data_dir: Path = PROJECT_ROOT / "data"
-    corpus_dir: Path = PROJECT_ROOT / "corpus"
-    prompts_dir: Path = PROJECT_ROOT / "prompts"
+    data_dir: Path = Field(default_factory=default_data_dir)
+    corpus_dir: Path = Field(default_factory=lambda: bundled("corpus"))  # a panel may point it at its own frameworks
+    prompts_dir: Path = Field(default_factory=lambda: bundled("prompts"))
     framework: str = "accountable-now-2022"
     chroma_url: str = ""  # e.g. http://127.0.0.1:8000 for a Chroma server; empty means embedded on disk
 
@@ -89,6 +114,11 @@ class Settings(BaseSettings):
     local_threads: int = 0  # 0: all cores
     local_max_tokens: int = 600  # a 270M model rambles to whatever limit it gets; this keeps a question near a minute
 
+    # Deployment and operations (packaging helper): behind a reverse proxy, in containers, in logs
+    root_path: str = ""  # the public path prefix when served behind a reverse proxy, e.g. /panel
+    log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"  # text: key=value lines; json: one JSON object a line
+
     @model_validator(mode="before")
     @classmethod
     def _apply_preset(cls, values: dict) -> dict:
@@ -96,7 +126,10 @@ class Settings(BaseSettings):
         name = values.get("preset") or "embedded"
         if name not in PRESETS:
             raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
-        return {**PRESETS[name], **values}
+        # Gradio's own conventions (containers and Spaces set them) apply where no PANEL_ value was given.
+        gradio = {"host": "GRADIO_SERVER_NAME", "port": "GRADIO_SERVER_PORT", "root_path": "GRADIO_ROOT_PATH"}
+        conventions = {field: os.environ[var] for field, var in gradio.items() if os.environ.get(var)}
+        return {**PRESETS[name], **conventions, **values}
 
     @property
     def uses_embedded_model(self) -> bool:

@@ -414,7 +414,8 @@ def serve(settings=None, prevent_thread_lock: bool = False):
     # Drafting one report must not block another user's work: several events run at once.
     demo.queue(default_concurrency_limit=4)
     return demo.launch(
-        server_name=settings.host, server_port=settings.port, auth=parse_auth(settings.auth),
+        server_name=settings.host, server_port=settings.port, root_path=settings.root_path or None,
+        auth=parse_auth(settings.auth),
         ssr_mode=False, show_error=True, run_history=False, prevent_thread_lock=prevent_thread_lock,
         allowed_paths=[str(settings.data_dir / "exports")],
     )

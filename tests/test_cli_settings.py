@@ -52,3 +52,75 @@ def test_default_is_embedded_and_local(monkeypatch):
 def test_unknown_preset_is_refused():
     with pytest.raises(ValueError, match="unknown preset"):
         Settings(preset="nonsense")
+
+
+def test_gradio_variables_apply_and_panel_variables_win(monkeypatch):
+    monkeypatch.setenv("GRADIO_SERVER_NAME", "0.0.0.0")
+    monkeypatch.setenv("GRADIO_SERVER_PORT", "9000")
+    monkeypatch.setenv("PANEL_ROOT_PATH", "/panel")
+    settings = Settings()
+    assert (settings.host, settings.port, settings.root_path) == ("0.0.0.0", 9000, "/panel")
+    monkeypatch.setenv("PANEL_PORT", "7000")
+    assert Settings().port == 7000
+    assert Settings(host="127.0.0.1").host == "127.0.0.1"
+
+
+def test_data_dir_is_the_clone_s_or_the_platform_s_and_the_variable_wins(monkeypatch, tmp_path):
+    from assistant import settings as settings_module
+
+    monkeypatch.delenv("PANEL_DATA_DIR", raising=False)
+    monkeypatch.setattr(settings_module, "IN_CLONE", True)
+    assert Settings().data_dir == settings_module.PROJECT_ROOT / "data"
+    monkeypatch.setattr(settings_module, "IN_CLONE", False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert Settings().data_dir == tmp_path / "xdg" / "panel-assistant"
+    monkeypatch.setenv("PANEL_DATA_DIR", str(tmp_path / "mine"))
+    assert Settings().data_dir == tmp_path / "mine"
+
+
+def test_an_installed_package_without_its_data_says_so(monkeypatch):
+    from assistant import settings as settings_module
+
+    monkeypatch.setattr(settings_module, "IN_SOURCE_TREE", False)  # as a wheel: no top-level folders to use
+    with pytest.raises(RuntimeError, match="reinstall"):
+        settings_module.bundled("corpus")  # the source tree's package has no bundled_corpus/ copy
+
+
+def test_version_and_doctor(capsys, monkeypatch, settings):
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert capsys.readouterr().out.startswith("panel-assistant ")
+    from assistant.doctor import diagnose
+
+    report = diagnose(settings.model_copy(update={"llm_base_url": "http://127.0.0.1:9/v1", "llm_model": "m"}), timeout_s=1)
+    assert report["llm_status"].startswith("error:") and "Connection" in report["llm_status"]
+    assert report["index"].startswith("0 report chunks") and report["data_dir"] == str(settings.data_dir)
+    assert diagnose(settings)["llm_status"].startswith("not started")  # the embedded model is not started by default
+
+
+@pytest.fixture
+def restore_logging():
+    import logging
+
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+def test_logs_are_key_value_or_json_lines(capsys, restore_logging):
+    import logging
+
+    from assistant.logs import configure_logging
+
+    configure_logging("INFO", "json")
+    logging.getLogger("assistant.test").info("report indexed", extra={"chunks": 7})
+    logging.getLogger("bm25s").info("library chatter")
+    line = capsys.readouterr().err.strip().splitlines()
+    assert len(line) == 1 and json.loads(line[0])["chunks"] == 7
+    configure_logging("WARNING", "text")
+    logging.getLogger("assistant.test").warning("slow backend", extra={"seconds": 3.5})
+    assert 'msg="slow backend" seconds=3.5' in capsys.readouterr().err
+    configure_logging("WARNING", "text")
+    assert sum(getattr(h, "_panel_assistant", False) for h in logging.getLogger().handlers) == 1

@@ -83,3 +83,58 @@ def test_large_reads_are_paged(index, framework, settings, monkeypatch):
     chunks = index.chunks(doc_id=result.doc_id)
     assert [c.position for c in chunks] == list(range(result.chunks))
     assert index.documents()[0]["chunks"] == result.chunks
+
+
+def test_a_report_under_two_frameworks_is_two_documents(index, framework, settings):
+    from assistant.corpus import load_framework
+
+    other = load_framework(settings.corpus_dir, "community-voice-2024")
+    first = ingest_report(SAMPLE_REPORT, index, framework, settings)
+    second = ingest_report(SAMPLE_REPORT, index, other, settings)
+    assert not second.already_indexed and second.doc_id != first.doc_id
+    assert ingest_report(SAMPLE_REPORT, index, other, settings).already_indexed
+    assert {row["framework"] for row in index.documents()} == {"accountable-now-2022", "community-voice-2024"}
+    # The complaints section answers question 3 of one framework and question 2 of the other.
+    tagged = {
+        c.framework: c.question for c in index.chunks() if "57 complaints" in c.text
+    }
+    assert tagged == {"accountable-now-2022": 3, "community-voice-2024": 2}
+    hits = index.search("complaints hotline", framework="community-voice-2024", k=3)
+    assert hits and {h.chunk.doc_id for h in hits} == {second.doc_id}
+
+
+def test_bm25_is_loaded_from_disk_not_rebuilt(index, framework, settings, monkeypatch):
+    from assistant import index as index_module
+
+    ingest_report(SAMPLE_REPORT, index, framework, settings)
+    assert (settings.data_dir / "bm25" / "local" / "report_chunks" / "rows.json").exists()
+
+    def no_rebuild(self):
+        raise AssertionError("BM25 rebuilt although nothing changed")
+
+    monkeypatch.setattr(index_module._Lexical, "_build", no_rebuild)
+    reopened = Index(settings)
+    assert reopened.search("USD 5,000", k=1)[0].lexical_rank == 1
+
+
+def test_a_second_process_sees_what_the_first_ingests_and_deletes(index, framework, settings):
+    other_process = Index(settings)  # opened before the report arrives, as a second app process would be
+    result = ingest_report(SAMPLE_REPORT, index, framework, settings)
+    hits = other_process.search("USD 5,000", k=1)
+    assert hits and hits[0].lexical_rank == 1 and hits[0].chunk.doc_id == result.doc_id
+    assert other_process.size() == result.chunks
+
+    assert index.delete_document(result.doc_id) == result.chunks
+    assert other_process.search("USD 5,000") == []
+    assert index.delete_document(result.doc_id) == 0
+
+
+def test_a_writer_that_was_behind_catches_up(index, framework, settings, tmp_path):
+    behind = Index(settings)
+    ingest_report(SAMPLE_REPORT, index, framework, settings)
+    other = make_pdf(tmp_path / "other_2020.pdf", ["Question 3\nWe received 3 complaints about fraud in Lilongwe."])
+    ingest_report(other, behind, framework, settings)  # wrote without having seen the first report
+    for process in (index, behind):
+        assert process.search("USD 5,000", k=1)[0].lexical_rank == 1
+        assert process.search("Lilongwe fraud", k=1)[0].lexical_rank == 1
+        assert process.size() == index.collections["report_chunks"].count()
