@@ -28,6 +28,11 @@ from pydantic import BaseModel, Field
 from .models import Grade, LetterDraft, PointStatus, QuestionDraft
 from .settings import Settings
 
+try:
+    import fcntl
+except ImportError:  # Windows: SQLite's busy handler alone still serialises writers, just less fairly
+    fcntl = None
+
 # The letter's overall remarks are edited like a question; they take this number (framework questions start at 0).
 REMARKS = -1
 # Settings that shape a draft; recorded with every suggestion (never the API key).
@@ -382,13 +387,32 @@ class ReviewStore:
     def write(self) -> Iterator[sqlite3.Connection]:
         """One IMMEDIATE transaction: it takes the write lock first, so a read-modify-write is never interleaved."""
         db = self.db
-        db.execute("BEGIN IMMEDIATE")
+        # Writers queue on a file lock first: the kernel wakes them in turn, where SQLite's own busy handler polls
+        # with growing sleeps and lets newcomers overtake (seconds of tail latency under load). The lock goes with
+        # the process, so a writer killed mid-transaction never blocks the others.
+        with self._queue():
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+
+    @contextmanager
+    def _queue(self) -> Iterator[None]:
+        if fcntl is None:
+            yield
+            return
+        handle = getattr(self._local, "queue", None)
+        if handle is None or self._local.queue_pid != os.getpid():
+            handle = open(self.path.with_name(self.path.name + ".lock"), "a+b")
+            self._local.queue, self._local.queue_pid = handle, os.getpid()
+        fcntl.flock(handle, fcntl.LOCK_EX)
         try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:

@@ -15,6 +15,8 @@ import os
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -24,6 +26,11 @@ from .ingest import _without_instructions, guess_member_and_year
 from .llm import ChatClient
 from .pipeline import Pipeline, backend_name
 from .reviews import now
+
+try:
+    import fcntl
+except ImportError:  # Windows: a worker's lock file alone says it lives, and a killed one's is removed by hand
+    fcntl = None
 
 INJECTION = "addressed to an AI system"
 PRESCREEN_COLUMNS = [
@@ -188,7 +195,7 @@ class Rounds:
         host = socket.gethostname()
         with self.store.write() as db:
             stale = [r["id"] for r in db.execute("SELECT id, worker FROM jobs WHERE round=? AND status='running'", (name,))
-                     if _dead(r["worker"], host)]
+                     if self._dead(r["worker"], host)]
             for job_id in stale:
                 db.execute("UPDATE jobs SET status='pending', worker='', updated_at=? WHERE id=?", (now(), job_id))
         return len(stale)
@@ -198,27 +205,62 @@ class Rounds:
         its review as it lands, until the queue is empty (or `limit` jobs are done)."""
         client = client or self.pipeline.client
         backend, worker = backend_name(client), f"{socket.gethostname()}:{os.getpid()}"
-        self.recover(name)
-        finished = 0
-        while limit is None or finished < limit:
-            with self.store.write() as db:
-                job = db.execute(
-                    "UPDATE jobs SET status='running', worker=?, attempts=attempts+1, updated_at=? WHERE id = "
-                    "(SELECT id FROM jobs WHERE round=? AND backend=? AND status='pending' ORDER BY id LIMIT 1) "
-                    "RETURNING id, review_id, number", (worker, now(), name, backend),
-                ).fetchone()
-            if job is None:
-                break
-            try:
-                review = self.store.get(job["review_id"])
-                self.pipeline.draft(review, [job["number"]], client=client, user=f"round {name}")
-                status, error = "done", ""
-            except Exception as exc:  # one question's failure is recorded in its row; the round goes on
-                status, error = "failed", f"{exc.__class__.__name__}: {exc}"
-            with self.store.write() as db:
-                db.execute("UPDATE jobs SET status=?, error=?, updated_at=? WHERE id=?", (status, error, now(), job["id"]))
-            finished += 1
+        with self._alive(os.getpid()):
+            self.recover(name)
+            finished = 0
+            while limit is None or finished < limit:
+                with self.store.write() as db:
+                    job = db.execute(
+                        "UPDATE jobs SET status='running', worker=?, attempts=attempts+1, updated_at=? WHERE id = "
+                        "(SELECT id FROM jobs WHERE round=? AND backend=? AND status='pending' ORDER BY id LIMIT 1) "
+                        "RETURNING id, review_id, number", (worker, now(), name, backend),
+                    ).fetchone()
+                if job is None:
+                    break
+                try:
+                    review = self.store.get(job["review_id"])
+                    self.pipeline.draft(review, [job["number"]], client=client, user=f"round {name}")
+                    status, error = "done", ""
+                except Exception as exc:  # one question's failure is recorded in its row; the round goes on
+                    status, error = "failed", f"{exc.__class__.__name__}: {exc}"
+                with self.store.write() as db:
+                    db.execute("UPDATE jobs SET status=?, error=?, updated_at=? WHERE id=?", (status, error, now(), job["id"]))
+                finished += 1
         return self.progress(name)
+
+    # A worker holds a lock file for as long as it lives; the kernel drops the lock when the process ends however it
+    # ends, so a free lock (or none) means a dead worker, whatever became of its process id.
+
+    def _lock_path(self, pid: int) -> Path:
+        return self.pipeline.settings.data_dir / "rounds" / "workers" / f"{_safe(socket.gethostname())}-{pid}.lock"
+
+    @contextmanager
+    def _alive(self, pid: int) -> Iterator[None]:
+        path = self._lock_path(pid)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a+b") as handle:
+            if fcntl:
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                path.unlink(missing_ok=True)
+
+    def _dead(self, worker: str, host: str) -> bool:
+        worker_host, _, pid = worker.rpartition(":")
+        if worker_host != host or not pid.isdigit():
+            return False  # another machine's worker: not ours to judge
+        path = self._lock_path(int(pid))
+        if not path.exists():
+            return True
+        if fcntl is None:
+            return False
+        with path.open("a+b") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return False
+            return True
 
     def start_worker(self, name: str) -> subprocess.Popen:
         """A detached `panel-assistant round work NAME`: it outlives this command; its log is in data_dir/rounds."""
@@ -243,19 +285,6 @@ def _manifest(path: Path) -> list[tuple[Path, str, int | None]]:
                 raise RoundError(f"{path}, line {line}: year {year!r} is not a number")
             entries.append((file, (row.get("member") or "").strip() or guessed_member, int(year) if year else guessed_year))
         return entries
-
-
-def _dead(worker: str, host: str) -> bool:
-    worker_host, _, pid = worker.rpartition(":")
-    if worker_host != host or not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
 
 
 def _safe(name: str) -> str:
