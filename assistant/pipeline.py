@@ -106,11 +106,11 @@ class Pipeline:
         the review with its provenance as it lands. `regenerate_for` names the member whose edits of these questions
         the new drafts displace (archived, not lost)."""
         client = client or self.client
-        drafter, backend = self.drafter_for(client), backend_name(client)
+        backend = backend_name(client)
         numbers = numbers if numbers is not None else [q.number for q in self.framework.questions]
         drafts = []
         for number in numbers:
-            draft = drafter.draft_question(number, review.doc_id, review.member, review.year, on_token=on_token)
+            draft = self._draft_one(number, review.doc_id, review.member, review.year, client, on_token)
             prov = provenance(draft, self.settings, backend, model=getattr(client, "model", ""))
             self.reviews.save_suggestion(review.id, draft, prov, user=user, archive_edit_of=regenerate_for)
             drafts.append(draft)
@@ -132,7 +132,12 @@ class Pipeline:
     def draft_question(self, number: int, doc_id: str, member: str = "", year: int | None = None,
                        on_token: OnToken | None = None) -> QuestionDraft:
         """One question, outside any review (the UI's path until it moves to reviews)."""
-        return self.drafter.draft_question(number, doc_id, member, year, on_token=on_token)
+        return self._draft_one(number, doc_id, member, year, self.client, on_token)
+
+    def _draft_one(self, number: int, doc_id: str, member: str, year: int | None, client: ChatClient,
+                   on_token: OnToken | None) -> QuestionDraft:
+        """The one place that drafts a question."""
+        return self.drafter_for(client).draft_question(number, doc_id, member, year, on_token=on_token)
 
     def draft_letter(self, doc_id: str, member: str = "", year: int | None = None, numbers: list[int] | None = None,
                      progress: ProgressCallback | None = None, *, review_round: str = "", user: str = "",

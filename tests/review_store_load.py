@@ -103,13 +103,15 @@ def run(kind: str, clients: int, seconds: float) -> dict:
         collected = [results.get(timeout=seconds + 120) for _ in processes]
         for p in processes:
             p.join()
+        corrupt = 0
         if kind == "sqlite":
             review = ReviewStore(root / "reviews.sqlite3").get(review_id)
             stored = lambda c, n: (review.edit(user_of(c), n).commentary if review.edit(user_of(c), n) else None)  # noqa: E731
         else:
-            store = WorkspaceStore(root / "workspaces")
-            spaces = {u: store.load(u, DOC) for u in {user_of(c) for c in range(clients)}}
-            stored = lambda c, n: (spaces[user_of(c)].edits[n].commentary if n in spaces[user_of(c)].edits else None)  # noqa: E731
+            spaces = {u: readable(root, u) for u in {user_of(c) for c in range(clients)}}
+            corrupt = sum(1 for space in spaces.values() if space is None)
+            stored = lambda c, n: (spaces[user_of(c)].edits[n].commentary  # noqa: E731
+                                   if spaces[user_of(c)] and n in spaces[user_of(c)].edits else None)
         lost = sum(1 for c, _, _, acked, _ in collected for n, text in acked.items() if stored(c, n) != text)
     saves = [s for _, s, _, _, _ in collected for s in s]
     opens = [o for _, _, o, _, _ in collected for o in o]
@@ -117,8 +119,16 @@ def run(kind: str, clients: int, seconds: float) -> dict:
         "store": kind, "clients": clients, "seconds": seconds, "saves": len(saves),
         "save_p50_ms": percentile(saves, 50), "save_p95_ms": percentile(saves, 95),
         "open_p50_ms": percentile(opens, 50), "open_p95_ms": percentile(opens, 95),
-        "errors": sum(e for *_, e in collected), "lost_edits": lost,
+        "errors": sum(e for *_, e in collected), "lost_edits": lost, "unreadable_files": corrupt,
     }
+
+
+def readable(root: Path, user: str):
+    """A member's workspace, or None where concurrent writers left the file unreadable (every edit in it lost)."""
+    try:
+        return WorkspaceStore(root / "workspaces").load(user, DOC)
+    except ValueError:
+        return None
 
 
 def percentile(values: list[float], p: int) -> float:
@@ -133,11 +143,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--stores", nargs="+", default=["sqlite", "json"], choices=["sqlite", "json"])
     args = parser.parse_args()
-    print(f"{'store':<7} {'saves':>6} {'save p50':>9} {'save p95':>9} {'open p50':>9} {'open p95':>9} {'errors':>7} {'lost':>5}")
+    print(f"{'store':<7} {'saves':>6} {'save p50':>9} {'save p95':>9} {'open p50':>9} {'open p95':>9} {'errors':>7} {'lost':>5} {'unreadable':>10}")
     for kind in args.stores:
         r = run(kind, args.clients, args.seconds)
         print(f"{r['store']:<7} {r['saves']:>6} {r['save_p50_ms']:>7}ms {r['save_p95_ms']:>7}ms "
-              f"{r['open_p50_ms']:>7}ms {r['open_p95_ms']:>7}ms {r['errors']:>7} {r['lost_edits']:>5}")
+              f"{r['open_p50_ms']:>7}ms {r['open_p95_ms']:>7}ms {r['errors']:>7} {r['lost_edits']:>5} {r['unreadable_files']:>10}")
 
 
 if __name__ == "__main__":
