@@ -35,6 +35,8 @@ except ImportError:  # Windows: SQLite's busy handler alone still serialises wri
 
 # The letter's overall remarks are edited like a question; they take this number (framework questions start at 0).
 REMARKS = -1
+# The framework's ungraded question 0 (the head of organisation's statement) has its own place in the letter.
+OPENING_STATEMENT = 0
 # Settings that shape a draft; recorded with every suggestion (never the API key).
 PROVENANCE_SETTINGS = (
     "preset", "framework", "llm_base_url", "llm_model", "structured_output", "temperature", "max_tokens",
@@ -182,14 +184,14 @@ class Review(BaseModel):
         kept = {
             n: d.draft.model_copy(update={"commentary": self.commentary(n, user, backend), "suggested_grade": self.grade(n, user, backend)})
             for n, d in sorted(drafts.items())
-            if not (self.edit(user, n) and self.edit(user, n).leave_out)
+            if not getattr(self.edit(user, n), "leave_out", False)
         }
         remarks_edit = self.edit(user, REMARKS)
         opening = remarks_edit.commentary if remarks_edit and remarks_edit.commentary is not None else self.remarks.get(backend or "", "")
         return LetterDraft(
             member=self.member, report_year=self.year, review_round=self.review_round, framework_id=self.framework_id,
-            source=self.source, opening=opening, opening_statement=kept[0].commentary if 0 in kept else "",
-            questions=[d for n, d in kept.items() if n != 0],
+            source=self.source, opening=opening, opening_statement=kept[OPENING_STATEMENT].commentary if OPENING_STATEMENT in kept else "",
+            questions=[d for n, d in kept.items() if n != OPENING_STATEMENT],
         )
 
 
@@ -257,7 +259,7 @@ def appendix(review: Review, version: int | None = None) -> list[AppendixEntry]:
     entries = []
     for backend, drafts in review.suggestions.items():
         for number, suggestion in sorted(drafts.items()):
-            if number == 0:
+            if number == OPENING_STATEMENT:
                 final_text, final_grade, left_out = final.letter.opening_statement, None, not final.letter.opening_statement
             else:
                 question = text.get(number)
@@ -598,7 +600,7 @@ class ReviewStore:
             self._audit(db, review_id, user or lead, "lead", None, {"lead": lead})
         return self.get(review_id)
 
-    def add_member(self, review_id: int, member: str, user: str = "") -> Review:
+    def add_member(self, review_id: int, member: str) -> Review:
         with self.write() as db:
             self._join(db, review_id, member)
             self._touch(db, review_id)

@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from assistant.cli import main
 from assistant.pipeline import Pipeline, backend_name
 from assistant.rounds import PRESCREEN_COLUMNS, RoundError, Rounds
-from assistant.settings import PROJECT_ROOT, get_settings
+from assistant.settings import get_settings
 from tests.fakes import FakeChatClient
 
 from .conftest import SAMPLE_REPORT, make_docx, make_pdf
