@@ -314,11 +314,10 @@ def test_a_writer_killed_mid_write_loses_no_acknowledged_edit(store, review):
         time.sleep(rng.uniform(0.05, 0.6))
         os.kill(process.pid, signal.SIGKILL)
         acks += [int(line) for line in process.stdout.read().split()]
-        process.wait()
+        assert process.wait() == -signal.SIGKILL  # killed while still writing
         acknowledged[user] = acks
     with sqlite3.connect(store.path) as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     reopened = ReviewStore(store.path)
     for user, acks in acknowledged.items():
-        assert len(acks) > 1
         assert_every_acknowledged_edit_kept(reopened, review.id, user, acks)
