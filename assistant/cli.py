@@ -182,13 +182,15 @@ def cmd_draft(args: argparse.Namespace) -> int:
             bar.update(done - bar.n)
 
         try:
-            letter = pipeline.draft_letter(report.doc_id, report.member, report.year, numbers, progress)
+            letter = pipeline.draft_letter(report.doc_id, report.member, report.year, numbers, progress,
+                                           review_round=args.round, user=args.user, source=report.source)
         except (LLMError, EmbeddedModelUnavailable) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
     for question in letter.questions:
         for flag in question.flags:
             print(f"Q{question.number}: {flag}", file=sys.stderr)
+    print(f"saved to the review of {report.source}" + (f" in round {args.round}" if args.round else ""), file=sys.stderr)
     if args.out:
         print(f"wrote {pipeline.export(letter, Path(args.out))}")
     else:
@@ -200,6 +202,57 @@ def cmd_draft(args: argparse.Namespace) -> int:
               "or graded by hand.", file=sys.stderr)
         return 1
     return 0
+
+
+def cmd_round(args: argparse.Namespace) -> int:
+    from .rounds import RoundError, Rounds
+
+    rounds = Rounds(_pipeline())
+    try:
+        if args.action == "create":
+            rounds.create(args.name)
+            print(f"round {args.name} created; add reports with `panel-assistant round add {args.name} FILES...`")
+        elif args.action == "add":
+            failures = 0
+            for report in rounds.add(args.name, [Path(f) for f in args.files]):
+                if report.error:
+                    failures += 1
+                    print(f"error: {report.path}: {report.error}", file=sys.stderr)
+                else:
+                    print(f"{Path(report.path).name}: {report.member or '?'}, {report.year or '?'}, {report.pages} pages")
+            return 1 if failures else 0
+        elif args.action == "prescreen":
+            print(f"wrote {rounds.write_prescreen(args.name, Path(args.out))}")
+        elif args.action == "draft":
+            waiting = rounds.enqueue(args.name, _backend(rounds), args.question or None)
+            if args.wait:
+                return _work(rounds, args.name)
+            worker = rounds.start_worker(args.name)
+            print(f"drafting {waiting} questions in the background (worker {worker.pid}); "
+                  f"`panel-assistant round status {args.name}` shows progress; running this again resumes after a restart")
+        elif args.action == "work":
+            return _work(rounds, args.name)
+        elif args.action == "status":
+            counts = rounds.progress(args.name)
+            print(f"round {args.name}: " + ", ".join(f"{n} {status}" for status, n in counts.items()))
+            for failure in rounds.failures(args.name):
+                print(f"  failed: {failure}")
+    except RoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _backend(rounds) -> str:
+    return rounds.pipeline.drafting_backend()[1]
+
+
+def _work(rounds, name: str) -> int:
+    counts = rounds.work(name)
+    print(f"round {name}: " + ", ".join(f"{n} {status}" for status, n in counts.items()))
+    for failure in rounds.failures(name):
+        print(f"  failed: {failure}", file=sys.stderr)
+    return 1 if counts["failed"] else 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -289,7 +342,26 @@ def build_parser() -> argparse.ArgumentParser:
     draft = sub.add_parser("draft", parents=[report_args], help="draft the panel's letter on a report")
     draft.add_argument("--question", type=int, action="append", help="draft only this question (repeatable)")
     draft.add_argument("--out", help="write FILE.md, FILE.docx or FILE.json instead of printing Markdown")
+    draft.add_argument("--round", default="", help="the review round the draft is saved in (default: none)")
+    draft.add_argument("--user", default="cli", help="who drafted, in the review's audit log")
     draft.set_defaults(func=cmd_draft)
+
+    round_ = sub.add_parser("round", help="the secretariat's review rounds: add reports, pre-screen, draft in the background")
+    actions = round_.add_subparsers(dest="action", required=True)
+    actions.add_parser("create", help="start a review round").add_argument("name")
+    add = actions.add_parser("add", help="add reports (member and year from file names) or a CSV manifest (file,member,year)")
+    add.add_argument("name")
+    add.add_argument("files", nargs="+")
+    sheet = actions.add_parser("prescreen", help="one row per report and question, as .xlsx or .csv")
+    sheet.add_argument("name")
+    sheet.add_argument("--out", required=True, help="round.xlsx or round.csv")
+    batch = actions.add_parser("draft", help="draft every report of the round in the background; again to resume")
+    batch.add_argument("name")
+    batch.add_argument("--question", type=int, action="append", help="only this question (repeatable)")
+    batch.add_argument("--wait", action="store_true", help="draft in this process instead of the background")
+    actions.add_parser("work", help="the background worker (what `round draft` starts)").add_argument("name")
+    actions.add_parser("status", help="how far the round's drafting is").add_argument("name")
+    round_.set_defaults(func=cmd_round)
 
     serve = sub.add_parser(
         "serve", help="open the review workspace in the browser (127.0.0.1:7860; PANEL_HOST, PANEL_PORT, PANEL_ROOT_PATH)"

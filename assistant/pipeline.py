@@ -1,39 +1,78 @@
-"""One entry point over the layers: ingest, pre-screen, draft, export. The CLI and the UI call this; nothing here
-knows about either."""
+"""One entry point over the layers: ingest, pre-screen, assess, draft, review, export. The CLI and the UI call this;
+nothing here knows about either. Constructing a Pipeline does no I/O: the index (and the past letters it holds), the
+framework and the review store are opened on first use."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from functools import cached_property
 from pathlib import Path
 
 from . import export
 from .assessment import Assessor
 from .corpus import load_framework, load_letters
 from .drafting import Drafter, ProgressCallback, choose_mode
+from .embeddings import get_embedder
 from .index import Index
 from .ingest import IngestResult, Progress, ingest_corpus, ingest_report
 from .llm import ChatClient, OnToken, make_chat_client
-from .embeddings import get_embedder
-from .models import Chunk, DraftMode, LetterDraft, QuestionAssessment, QuestionDraft
+from .models import Chunk, DraftMode, Framework, Letter, LetterDraft, QuestionAssessment, QuestionDraft
 from .prescreen import Prescreen, prescreen
+from .reviews import Review, ReviewStore, provenance
 from .settings import Settings, disable_telemetry, get_settings
+
+OnDraft = Callable[[QuestionDraft], None]
+ASSESSMENT_BACKEND = "assessment"  # what a review files the assessment's own drafts under
+
+
+def backend_name(draft: QuestionDraft, client: ChatClient | None) -> str:
+    """What a review files a suggestion under: the assessment, or the model and URL that wrote it."""
+    if draft.mode == "assessment" or client is None:
+        return ASSESSMENT_BACKEND
+    return client.description or type(client).__name__
 
 
 class Pipeline:
     def __init__(self, settings: Settings | None = None, client: ChatClient | None = None):
         disable_telemetry()
         self.settings = settings or get_settings()
-        self.index = Index(self.settings)
-        self.framework = load_framework(self.settings.corpus_dir, self.settings.framework)
-        self.letters = load_letters(self.settings.corpus_dir)
-        ingest_corpus(self.index, self.settings)
         self._client = client
         self._client_lock = threading.Lock()
-        self._prescreens: dict[str, Prescreen] = {}  # by content hash: a report's pre-screen never changes
+        self._open_lock = threading.Lock()  # cached_property is not thread-safe; the UI serves several threads
+        self._prescreens: dict[str, Prescreen] = {}  # by document key: a report's pre-screen never changes
+
+    @cached_property
+    def _index(self) -> Index:
+        index = Index(self.settings)
+        ingest_corpus(index, self.settings)  # the past letters, for precedent; a no-op once indexed
+        return index
+
+    @property
+    def index(self) -> Index:
+        with self._open_lock:
+            return self._index
+
+    @cached_property
+    def framework(self) -> Framework:
+        return load_framework(self.settings.corpus_dir, self.settings.framework)
+
+    @cached_property
+    def letters(self) -> list[Letter]:
+        return load_letters(self.settings.corpus_dir)
+
+    @property
+    def reviews(self) -> ReviewStore:
+        with self._open_lock:
+            return self._reviews
+
+    @cached_property
+    def _reviews(self) -> ReviewStore:
+        return ReviewStore.for_settings(self.settings)
 
     @property
     def client(self) -> ChatClient:
-        """Made on first use: the embedded model only starts when something is drafted."""
+        """Made on first use: the embedded model only starts when a model is asked for."""
         with self._client_lock:
             if self._client is None:
                 self._client = make_chat_client(self.settings)
@@ -42,6 +81,19 @@ class Pipeline:
     def use_client(self, client: ChatClient) -> None:
         with self._client_lock:
             self._client = client
+
+    def drafting_backend(self, client: ChatClient | None = None) -> tuple[ChatClient | None, str]:
+        """The client drafting uses in the configured mode (None: the assessment alone) and the name a review
+        files its suggestions under. Never starts the embedded model for the assessment's own drafts."""
+        if choose_mode(self.settings, self.settings.draft_mode) == "assessment" and client is None:
+            return None, ASSESSMENT_BACKEND
+        client = client or self.client
+        return client, client.description or type(client).__name__
+
+    @property
+    def assessor(self) -> Assessor:
+        embedder = get_embedder(self.settings.models_dir, self.settings.embedding_batch)
+        return Assessor(self.framework, embedder.embed, self.settings.corpus_dir, self.settings.prompts_dir)
 
     @property
     def drafter(self) -> Drafter:
@@ -52,13 +104,11 @@ class Pipeline:
 
     def prescreen(self, doc_id: str) -> Prescreen:
         if doc_id not in self._prescreens:
-            self._prescreens[doc_id] = prescreen(self.settings, self.index, self.framework, doc_id)
+            self._prescreens[doc_id] = prescreen(self.settings, self.index, self.framework, doc_id,
+                                                 assessments=self.assess(doc_id))
         return self._prescreens[doc_id]
 
-    @property
-    def assessor(self) -> Assessor:
-        embedder = get_embedder(self.settings.models_dir, self.settings.embedding_batch)
-        return Assessor(self.framework, embedder.embed, self.settings.corpus_dir, self.settings.prompts_dir)
+    # Assessment and drafting
 
     def assess(self, doc_id: str, member: str = "", numbers: list[int] | None = None) -> list[QuestionAssessment]:
         """The deterministic assessment of a report's answers: no LLM, the same result every time."""
@@ -82,21 +132,54 @@ class Pipeline:
             client = client or self.client
         return self.drafter.draft_question(assessment, doc_id, member, year, client=client, mode=mode, on_token=on_token)
 
+    # Reviews
+
+    def review_for(self, report: IngestResult, review_round: str = "", user: str = "") -> Review:
+        """The review of an ingested report in a round (made if new)."""
+        return self.reviews.open(report.doc_id, self.framework.id, review_round, user=user, source=report.source,
+                                 member=report.member, year=report.year)
+
+    def draft(self, review: Review, numbers: list[int] | None = None, client: ChatClient | None = None, *,
+              mode: DraftMode | str = "auto", user: str = "", regenerate_for: str | None = None,
+              on_token: OnToken | None = None, on_draft: OnDraft | None = None) -> list[QuestionDraft]:
+        """Draft questions of a review (all by default), saving each to the review with its provenance as it lands.
+        The client is per call, so two backends can draft the same review side by side. `regenerate_for` names the
+        member whose edits of these questions the new drafts displace (archived, not lost)."""
+        assessments = self.assess(review.doc_id, review.member, numbers)
+        drafts = []
+        for assessment in assessments:
+            draft = self.draft_question(assessment.number, review.doc_id, review.member, review.year, mode=mode,
+                                        client=client, on_token=on_token, assessment=assessment)
+            writer = client or (self._client if draft.mode != "assessment" else None)
+            backend = backend_name(draft, writer)
+            prov = provenance(draft, self.settings, backend, model=getattr(writer, "model", "") if writer else "")
+            self.reviews.save_suggestion(review.id, draft, prov, user=user, archive_edit_of=regenerate_for)
+            drafts.append(draft)
+            if on_draft:
+                on_draft(draft)
+        return drafts
+
     def draft_letter(self, doc_id: str, member: str = "", year: int | None = None, numbers: list[int] | None = None,
                      progress: ProgressCallback | None = None, *, mode: DraftMode | str = "auto",
-                     client: ChatClient | None = None) -> LetterDraft:
-        assessments = self.assess(doc_id, member, numbers)
-        total = len(assessments) + 1
-        drafts = []
-        for done, assessment in enumerate(assessments):
+                     client: ChatClient | None = None, review_round: str = "", user: str = "",
+                     source: str = "") -> LetterDraft:
+        """Draft a report's letter into its review (every question saved as it lands) and return it."""
+        review = self.reviews.open(doc_id, self.framework.id, review_round, user=user, source=source, member=member,
+                                   year=year)
+        numbers = numbers if numbers is not None else [q.number for q in self.framework.questions]
+        total = len(numbers) + 1
+
+        def landed(draft: QuestionDraft) -> None:
             if progress:
-                progress(done, total, f"question {assessment.number}")
-            drafts.append(self.draft_question(assessment.number, doc_id, member, year, mode=mode, client=client,
-                                              assessment=assessment))
+                progress(numbers.index(draft.number) + 1, total, f"question {draft.number}")
+
         if progress:
-            progress(len(assessments), total, "overall remarks")
+            progress(0, total, f"question {numbers[0]}" if numbers else "overall remarks")
+        drafts = self.draft(review, numbers, client, mode=mode, user=user, on_draft=landed)
         writer = client or (self._client if any(d.mode == "llm" for d in drafts) else None)
         letter = self.drafter.letter(drafts, member, year, doc_id, writer)
+        backend = backend_name(drafts[0], writer) if drafts else ASSESSMENT_BACKEND
+        self.reviews.save_remarks(review.id, backend, letter.opening, user=user)
         if progress:
             progress(total, total, "done")
         return letter

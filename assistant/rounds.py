@@ -1,0 +1,314 @@
+"""Review rounds for the secretariat: the reports of one round (about nine), pre-screened together into one sheet,
+and drafted in the background question by question.
+
+A round lives in the review store's SQLite file: its reports (with the error of any that could not be read) and a
+job queue, one job per question of one report and backend. A worker claims one job at a time in a transaction, so
+several workers never draft the same question, and a worker that dies leaves its job to the next one: drafting a
+round again after a crash or a restart resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from .documents import IngestError, read_document
+from .ingest import _without_instructions, guess_member_and_year
+from .llm import ChatClient
+from .pipeline import Pipeline
+from .reviews import now
+
+try:
+    import fcntl
+except ImportError:  # Windows: a worker's lock file alone says it lives, and a killed one's is removed by hand
+    fcntl = None
+
+INJECTION = "addressed to an AI system"
+PRESCREEN_COLUMNS = [
+    "file", "member", "year", "question", "title", "status", "pages", "passages", "words", "figures",
+    "points missing", "missing points", "injection warnings", "other warnings", "error",
+]
+
+
+class RoundError(RuntimeError):
+    pass
+
+
+class RoundReport(BaseModel):
+    path: str
+    member: str = ""
+    year: int | None = None
+    doc_id: str | None = None
+    review_id: int | None = None
+    pages: int | None = None
+    warnings: list[str] = Field(default_factory=list)
+    error: str = Field(default="", description="Why the file could not be read; empty when it was")
+
+
+class Round(BaseModel):
+    name: str
+    framework_id: str
+    created_at: str
+    reports: list[RoundReport] = Field(default_factory=list)
+
+
+class Rounds:
+    def __init__(self, pipeline: Pipeline):
+        self.pipeline = pipeline
+        self.store = pipeline.reviews
+
+    def create(self, name: str) -> Round:
+        with self.store.write() as db:
+            if db.execute("SELECT 1 FROM rounds WHERE name=?", (name,)).fetchone():
+                raise RoundError(f"round {name!r} exists already")
+            db.execute("INSERT INTO rounds (name, framework_id, created_at) VALUES (?, ?, ?)",
+                       (name, self.pipeline.settings.framework, now()))
+        return self.get(name)
+
+    def get(self, name: str) -> Round:
+        with self.store.read() as db:
+            row = db.execute("SELECT * FROM rounds WHERE name=?", (name,)).fetchone()
+            if row is None:
+                raise RoundError(f"no round {name!r}: make it with `panel-assistant round create {name}`")
+            reports = [
+                RoundReport(path=r["path"], member=r["member"], year=r["year"], doc_id=r["doc_id"], review_id=r["review_id"],
+                            pages=r["pages"], warnings=json.loads(r["warnings"]), error=r["error"])
+                for r in db.execute("SELECT * FROM round_reports WHERE round=? ORDER BY added_at, path", (name,))
+            ]
+        return Round(name=row["name"], framework_id=row["framework_id"], created_at=row["created_at"], reports=reports)
+
+    # Reports
+
+    def add(self, name: str, files: list[Path]) -> list[RoundReport]:
+        """Ingest reports into the round. A CSV among the files is a manifest (columns file, member, year; paths
+        relative to it); other files take member and year from their names. A file that cannot be read is kept in
+        the round with its error, and the others go on."""
+        self.get(name)
+        entries: list[tuple[Path, str, int | None]] = []
+        for file in map(Path, files):
+            if file.suffix.lower() == ".csv":
+                entries += _manifest(file)
+            else:
+                entries.append((file, *guess_member_and_year(file)))
+        return [self._add_one(name, path, member, year) for path, member, year in entries]
+
+    def _add_one(self, name: str, path: Path, member: str, year: int | None) -> RoundReport:
+        report = RoundReport(path=str(path.resolve()), member=member, year=year)
+        try:
+            result = self.pipeline.ingest(path, member=member, year=year)
+            warnings = result.warnings
+            if result.already_indexed:  # ingest reports what it took out only the first time
+                warnings = warnings + _without_instructions(read_document(path, max_file_mb=self.pipeline.settings.max_file_mb,
+                                                                          max_pages=self.pipeline.settings.max_pages))[1]
+            review = self.pipeline.review_for(result, review_round=name)
+            report = report.model_copy(update={"doc_id": result.doc_id, "review_id": review.id, "pages": result.pages,
+                                               "warnings": warnings, "member": result.member, "year": result.year})
+        except (IngestError, OSError) as exc:
+            report.error = str(exc) or exc.__class__.__name__
+        with self.store.write() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO round_reports (round, path, member, year, doc_id, review_id, pages, warnings, error, added_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, COALESCE((SELECT added_at FROM round_reports WHERE round=? AND path=?), ?))",
+                (name, report.path, report.member, report.year, report.doc_id, report.review_id, report.pages,
+                 json.dumps(report.warnings), report.error, name, report.path, now()),
+            )
+        return report
+
+    # Pre-screen
+
+    def prescreen_rows(self, name: str) -> list[dict[str, object]]:
+        """One row per report and question; a report that could not be read or screened gets one row with why."""
+        rows = []
+        for report in self.get(name).reports:
+            base = {"file": Path(report.path).name, "member": report.member, "year": report.year}
+            injections = [w for w in report.warnings if INJECTION in w]
+            others = [w for w in report.warnings if INJECTION not in w]
+            if report.error or not report.doc_id:
+                rows.append(base | {"status": "error", "error": report.error})
+                continue
+            try:
+                screen = self.pipeline.prescreen(report.doc_id)
+            except (KeyError, ValueError) as exc:
+                rows.append(base | {"status": "error", "error": f"pre-screen failed: {exc}"})
+                continue
+            for q in screen.questions:
+                rows.append(base | {
+                    "question": q.number, "title": q.title, "status": q.status,
+                    "pages": ", ".join(map(str, q.pages)), "passages": q.passages, "words": q.words, "figures": q.figures,
+                    "points missing": len(q.missing_guidance), "missing points": "\n".join(q.missing_guidance),
+                    "injection warnings": "\n".join(injections), "other warnings": "\n".join(others), "error": "",
+                })
+        return [{column: row.get(column, "") for column in PRESCREEN_COLUMNS} for row in rows]
+
+    def write_prescreen(self, name: str, out: Path) -> Path:
+        out = Path(out)
+        rows = self.prescreen_rows(name)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if out.suffix.lower() == ".csv":
+            with out.open("w", newline="", encoding="utf-8") as handle:
+                writer = csv.DictWriter(handle, fieldnames=PRESCREEN_COLUMNS)
+                writer.writeheader()
+                writer.writerows(rows)
+            return out
+        if out.suffix.lower() != ".xlsx":
+            raise RoundError(f"unsupported pre-screen format {out.suffix!r}: use .xlsx or .csv")
+        _write_xlsx(rows, out, title=f"Pre-screen {name}"[:31])
+        return out
+
+    # Drafting in the background
+
+    def enqueue(self, name: str, backend: str, numbers: list[int] | None = None) -> int:
+        """Queue each question of each readable report for `backend`; jobs already done stay done, failed ones are
+        tried again. Returns how many jobs wait."""
+        numbers = numbers if numbers is not None else [q.number for q in self.pipeline.framework.questions]
+        reports = [r for r in self.get(name).reports if r.review_id is not None]
+        with self.store.write() as db:
+            for report in reports:
+                for number in numbers:
+                    db.execute("INSERT OR IGNORE INTO jobs (round, review_id, number, backend, updated_at) VALUES (?, ?, ?, ?, ?)",
+                               (name, report.review_id, number, backend, now()))
+            db.execute("UPDATE jobs SET status='pending', error='', updated_at=? WHERE round=? AND backend=? AND status='failed'",
+                       (now(), name, backend))
+            return db.execute("SELECT COUNT(*) FROM jobs WHERE round=? AND backend=? AND status='pending'", (name, backend)).fetchone()[0]
+
+    def progress(self, name: str) -> dict[str, int]:
+        counts = {"pending": 0, "running": 0, "done": 0, "failed": 0}
+        for row in self.store.db.execute("SELECT status, COUNT(*) AS n FROM jobs WHERE round=? GROUP BY status", (name,)):
+            counts[row["status"]] = row["n"]
+        return counts
+
+    def failures(self, name: str) -> list[str]:
+        return [f"review {r['review_id']} question {r['number']}: {r['error']}" for r in self.store.db.execute(
+            "SELECT review_id, number, error FROM jobs WHERE round=? AND status='failed' ORDER BY id", (name,))]
+
+    def recover(self, name: str) -> int:
+        """Jobs left 'running' by a worker on this machine that no longer lives go back to the queue."""
+        host = socket.gethostname()
+        with self.store.write() as db:
+            stale = [r["id"] for r in db.execute("SELECT id, worker FROM jobs WHERE round=? AND status='running'", (name,))
+                     if self._dead(r["worker"], host)]
+            for job_id in stale:
+                db.execute("UPDATE jobs SET status='pending', worker='', updated_at=? WHERE id=?", (now(), job_id))
+        return len(stale)
+
+    def work(self, name: str, client: ChatClient | None = None, limit: int | None = None) -> dict[str, int]:
+        """Draft queued questions of the round with `client` (the pipeline's if none), one at a time, each saved to
+        its review as it lands, until the queue is empty (or `limit` jobs are done)."""
+        client, backend = self.pipeline.drafting_backend(client)
+        worker = f"{socket.gethostname()}:{os.getpid()}"
+        with self._alive(os.getpid()):
+            self.recover(name)
+            finished = 0
+            while limit is None or finished < limit:
+                with self.store.write() as db:
+                    job = db.execute(
+                        "UPDATE jobs SET status='running', worker=?, attempts=attempts+1, updated_at=? WHERE id = "
+                        "(SELECT id FROM jobs WHERE round=? AND backend=? AND status='pending' ORDER BY id LIMIT 1) "
+                        "RETURNING id, review_id, number", (worker, now(), name, backend),
+                    ).fetchone()
+                if job is None:
+                    break
+                try:
+                    review = self.store.get(job["review_id"])
+                    self.pipeline.draft(review, [job["number"]], client=client, user=f"round {name}")
+                    status, error = "done", ""
+                except Exception as exc:  # one question's failure is recorded in its row; the round goes on
+                    status, error = "failed", f"{exc.__class__.__name__}: {exc}"
+                with self.store.write() as db:
+                    db.execute("UPDATE jobs SET status=?, error=?, updated_at=? WHERE id=?", (status, error, now(), job["id"]))
+                finished += 1
+        return self.progress(name)
+
+    # A worker holds a lock file for as long as it lives; the kernel drops the lock when the process ends however it
+    # ends, so a free lock (or none) means a dead worker, whatever became of its process id.
+
+    def _lock_path(self, pid: int) -> Path:
+        return self.pipeline.settings.data_dir / "rounds" / "workers" / f"{_safe(socket.gethostname())}-{pid}.lock"
+
+    @contextmanager
+    def _alive(self, pid: int) -> Iterator[None]:
+        path = self._lock_path(pid)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a+b") as handle:
+            if fcntl:
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                path.unlink(missing_ok=True)
+
+    def _dead(self, worker: str, host: str) -> bool:
+        worker_host, _, pid = worker.rpartition(":")
+        if worker_host != host or not pid.isdigit():
+            return False  # another machine's worker: not ours to judge
+        path = self._lock_path(int(pid))
+        if not path.exists():
+            return True
+        if fcntl is None:
+            return False
+        with path.open("a+b") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return False
+            return True
+
+    def start_worker(self, name: str) -> subprocess.Popen:
+        """A detached `panel-assistant round work NAME`: it outlives this command; its log is in data_dir/rounds."""
+        log_dir = self.pipeline.settings.data_dir / "rounds"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        log = open(log_dir / f"{_safe(name)}.log", "ab")
+        return subprocess.Popen([sys.executable, "-m", "assistant.cli", "round", "work", name], stdout=log,
+                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+
+
+def _manifest(path: Path) -> list[tuple[Path, str, int | None]]:
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        if not reader.fieldnames or "file" not in reader.fieldnames:
+            raise RoundError(f"{path}: a manifest needs the columns file, member, year")
+        entries = []
+        for line, row in enumerate(reader, 2):
+            file = path.parent / row["file"].strip()
+            guessed_member, guessed_year = guess_member_and_year(file)
+            year = (row.get("year") or "").strip()
+            if year and not year.isdigit():
+                raise RoundError(f"{path}, line {line}: year {year!r} is not a number")
+            entries.append((file, (row.get("member") or "").strip() or guessed_member, int(year) if year else guessed_year))
+        return entries
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name) or "_"
+
+
+def _write_xlsx(rows: list[dict[str, object]], out: Path, title: str) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title.replace("/", "-").replace(":", "-")
+    sheet.append(PRESCREEN_COLUMNS)
+    for row in rows:
+        sheet.append([row[c] if row[c] is not None else "" for c in PRESCREEN_COLUMNS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    widths = {"file": 36, "title": 40, "missing points": 50, "injection warnings": 50, "other warnings": 40, "error": 50}
+    for i, column in enumerate(PRESCREEN_COLUMNS, 1):
+        sheet.column_dimensions[sheet.cell(1, i).column_letter].width = widths.get(column, 12)
+        if column in widths:
+            for cell in sheet[sheet.cell(1, i).column_letter][1:]:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    book.save(out)
