@@ -76,6 +76,10 @@ class Settings(BaseSettings):
     local_threads: int = 0  # 0: all cores
     local_max_tokens: int = 600  # a 270M model rambles to whatever limit it gets; this keeps a question near a minute
 
+    # Web workspace: who may change the drafting backend, and to where (with PANEL_AUTH on)
+    admins: str = ""  # "alice,carol": only these logged-in users may test or change the backend
+    backend_allowlist: str = ""  # base URLs or host names, comma-separated; empty: loopback hosts. The configured URL always counts
+
     @model_validator(mode="before")
     @classmethod
     def _apply_preset(cls, values: dict) -> dict:
