@@ -183,10 +183,24 @@ class WorkspaceCallbacks:
             render_follow_ups(draft),
         ]
 
-    def all_views(self, workspace: Workspace | None) -> list:
+    def all_views(self, workspace: Workspace | None, only: int | None = None) -> list:
+        """Every question's view; with `only`, that question's and no-op updates elsewhere, so a member typing in
+        one question while another drafts keeps every keystroke. The member's own text and grade are never
+        re-sent while drafting (`only`): the box already shows them."""
         views = []
         for number in self.numbers:
-            views += self.question_view(workspace, number)
+            if only is None:
+                views += self.question_view(workspace, number)
+            elif number != only:
+                views += [_update()] * QUESTION_FIELDS
+            else:
+                view = self.question_view(workspace, number)
+                edit = workspace.edits.get(number) if workspace else None
+                if edit and edit.commentary is not None:
+                    view[0] = _update()
+                if edit and edit.grade is not None:
+                    view[1] = _update()
+                views += view
         return views
 
     def header(self, workspace: Workspace | None) -> str:
@@ -268,21 +282,21 @@ class WorkspaceCallbacks:
                 if progress:
                     progress(i / (len(self.numbers) + 1), desc=f"drafting question {number}")
                 workspace = self._draft(user, workspace, number)
-                yield [f"Drafted question {number}."] + self.all_views(workspace) + [_update()]
+                yield [f"Drafted question {number}."] + self.all_views(workspace, only=number) + [_update()]
             if progress:
                 progress(len(self.numbers) / (len(self.numbers) + 1), desc="overall remarks")
             graded = [d for n, d in sorted(workspace.suggested.items()) if n != 0]
             remarks = self.pipeline.drafter.overall_remarks(workspace.member, workspace.year, graded)
             workspace = self.store.save_opening(user, doc_id, remarks)
         except (LLMError, EmbeddedModelUnavailable) as exc:
-            yield [f"Error: {exc}"] + self.all_views(workspace) + [_update()]
+            yield [f"Error: {exc}"] + self.all_views(workspace, only=-1) + [_update()]
             return
         failed = [n for n in self.numbers if not (workspace.suggested.get(n) and workspace.suggested[n].commentary)]
-        opening = workspace.opening_edit if workspace.opening_edit is not None else workspace.opening_suggested
+        opening = _update() if workspace.opening_edit is not None else workspace.opening_suggested
         status = ("Done: all questions drafted." if not failed else
                   f"Drafted, except question{'s' * (len(failed) > 1)} {', '.join(map(str, failed))}: the assistant "
                   "could not draft {}; write {} by hand.".format(*(("them", "them") if len(failed) > 1 else ("it", "it"))))
-        yield [status] + self.all_views(workspace) + [opening]
+        yield [status] + self.all_views(workspace, only=-1) + [opening]
 
     def regenerate(self, doc_id: str | None, number: int, confirmed: bool = True, request: gr.Request = None):
         """Redraft one question, streaming the model's output; its earlier edit is archived, the others untouched.
@@ -483,7 +497,7 @@ def build_ui(pipeline: Pipeline, store: WorkspaceStore) -> gr.Blocks:
         gr.Markdown("# Panel Assistant\nDraft the Independent Review Panel's feedback letter on an accountability report.")
         with gr.Row():
             reports = gr.Dropdown(label="Open a report you have worked on", choices=[], interactive=True, scale=3)
-            header = gr.Markdown("No report open.")
+            header = gr.Markdown("No report open.", elem_id="report-header")
 
         with gr.Tab("Report"):
             with gr.Row():
@@ -586,7 +600,7 @@ def build_ui(pipeline: Pipeline, store: WorkspaceStore) -> gr.Blocks:
         ingest_button.click(
             calls.ingest, [upload, member, year, doc_state], [ingest_status, doc_state, reports, ingested],
             concurrency_id="ingest", concurrency_limit=1,
-        ).then(calls.open_if_ingested, [ingested, doc_state], page).then(lambda d: d, doc_state, last_doc)
+        ).then(calls.open_if_ingested, [ingested, doc_state], page, show_progress="hidden").then(lambda d: d, doc_state, last_doc)
         reports.input(lambda d: d, reports, doc_state).then(calls.open_report, doc_state, page).then(
             lambda d: d, doc_state, last_doc).then(lambda: downloads_off, None, [docx_button, md_button])
         draft_button.click(calls.draft_all, doc_state, [draft_status] + question_components + [opening],

@@ -73,12 +73,24 @@ def test_a_failed_upload_keeps_the_open_report_open(calls, tmp_path):
     assert calls.store.load("alice", doc_id).edits[2].commentary == "Typed after the failed upload."
 
 
+def test_drafting_never_resends_what_the_member_is_typing(calls):
+    """While question N drafts, the other questions' boxes get no update, and a question with the member's own text
+    keeps its box as it is: a keystroke in flight is never overwritten."""
+    _, doc_id, _ = ingest(calls, SAMPLE_REPORT)
+    calls.save_commentary(doc_id, 2, "Typed before drafting.", ALICE)
+    updates = list(calls.draft_all(doc_id, ALICE))
+    second = next(u for u in updates if u[0] == "Drafted question 2.")[1:-1]
+    assert field(second, calls, 2, TEXT) == {"__type__": "update"} and "Grade" in field(second, calls, 2, SUGGESTION)
+    assert all(field(second, calls, 1, i) == {"__type__": "update"} for i in range(QUESTION_FIELDS))
+    assert calls.store.load("alice", doc_id).commentary(2) == "Typed before drafting."
+
+
 def test_draft_edit_reload_restart(calls, settings):
     status, doc_id, reports, _ = calls.ingest(str(SAMPLE_REPORT), "", "", None, ALICE)
     assert status.startswith("Done:") and reports["value"] == doc_id
     *_, last = calls.draft_all(doc_id, ALICE)
     assert last[0] == "Done: all questions drafted." and last[-1] == "A strong report overall."
-    views = last[1:-1]
+    views = calls.open_report(doc_id, ALICE)[3:]
     assert field(views, calls, 3, GRADE) == "PM" and "49 complaints were closed" in field(views, calls, 3, EVIDENCE)
 
     _, note, suggestion = calls.save_commentary(doc_id, 3.0, "The Panel's own words on complaints.", ALICE)
@@ -171,7 +183,7 @@ def test_export_has_every_question_unless_left_out(calls):
 def test_evidence_in_context(calls):
     _, doc_id, _ = ingest(calls, SAMPLE_REPORT)
     *_, last = calls.draft_all(doc_id, ALICE)
-    picker = field(last[1:-1], calls, 3, PICKER)
+    picker = field(calls.open_report(doc_id, ALICE)[3:], calls, 3, PICKER)
     chunk_id = picker["choices"][0][1]
     context = calls.show_context(chunk_id)
     assert "section" not in context[:5] and "57 complaints" in context and "USD 5,000" in context
@@ -229,7 +241,7 @@ def test_a_failing_backend_loses_no_work(calls):
     calls.pipeline.client.enqueue(*[LLMError("HTTP 500 from the model server")] * 20)
     *_, last = calls.draft_all(doc_id, ALICE)
     assert last[0].startswith("Drafted, except") and "by hand" in last[0]
-    views = last[1:-1]
+    views = calls.open_report(doc_id, ALICE)[3:]
     assert field(views, calls, 4, TEXT) == "Careful edit of question 4." and field(views, calls, 4, GRADE) == "PS"
     suggestion = field(views, calls, 2, SUGGESTION)
     assert "by hand" in suggestion  # the failed question is flagged for a human
