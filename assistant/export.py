@@ -7,6 +7,10 @@ from pathlib import Path
 from .models import Framework, LetterDraft
 from .prompts import render
 
+# What an unwritten part says in the letter: visible, bracketed, and impossible to mistake for the Panel's text.
+MISSING_COMMENTARY = "[TO BE WRITTEN: no commentary for this question yet.]"
+MISSING_GRADE = "[TO BE SET]"
+
 
 def _body_sections(letter: LetterDraft, framework: Framework, prompts_dir: Path) -> dict:
     """The parts every format shares, in order."""
@@ -20,7 +24,8 @@ def _body_sections(letter: LetterDraft, framework: Framework, prompts_dir: Path)
         ),
         "opening_statement": letter.opening_statement.strip(),
         "questions": [
-            (q.number, framework.question(q.number).text, q.commentary.strip(), q.suggested_grade.value if q.suggested_grade else "—")
+            (q.number, framework.question(q.number).text, q.commentary.strip() or MISSING_COMMENTARY,
+             (q.suggested_grade.value if q.suggested_grade else MISSING_GRADE) if framework.question(q.number).graded else "")
             for q in letter.questions
         ],
         "key": [(g.code.value, g.meaning) for g in framework.grades],
@@ -37,7 +42,7 @@ def to_markdown(letter: LetterDraft, framework: Framework, prompts_dir: Path) ->
         lines += ["## Opening Statement from the Head of Organisation", "", parts["opening_statement"], ""]
     lines += ["## Core Responses", ""]
     for number, text, commentary, grade in parts["questions"]:
-        lines += [f"### {number} {text}", "", f"**Grade: {grade}**", "", commentary or "[Commentary to be written.]", ""]
+        lines += [f"### {number} {text}", ""] + ([f"**Grade: {grade}**", ""] if grade else []) + [commentary, ""]
     lines += ["## Key", "", "| Grade | Explanation |", "|---|---|"]
     lines += [f"| {code} | {meaning} |" for code, meaning in parts["key"]]
     return "\n".join(lines) + "\n"
@@ -61,8 +66,9 @@ def to_docx(letter: LetterDraft, framework: Framework, prompts_dir: Path, path: 
     document.add_heading("Core Responses", level=1)
     for number, text, commentary, grade in parts["questions"]:
         document.add_heading(f"{number} {text}", level=2)
-        document.add_paragraph().add_run(f"Grade: {grade}").bold = True
-        for paragraph in (commentary or "[Commentary to be written.]").split("\n\n"):
+        if grade:
+            document.add_paragraph().add_run(f"Grade: {grade}").bold = True
+        for paragraph in commentary.split("\n\n"):
             document.add_paragraph(paragraph)
     document.add_heading("Key", level=1)
     table = document.add_table(rows=1, cols=2)

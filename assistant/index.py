@@ -248,6 +248,10 @@ class Index:
         chunks = [_chunk(i, t, m) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])]
         return sorted(chunks, key=lambda c: (c.doc_id, c.position))
 
+    def chunk(self, chunk_id: str, collection: str = REPORTS) -> Chunk | None:
+        got = self.collections[collection].get(ids=[chunk_id], include=["documents", "metadatas"])
+        return _chunk(got["ids"][0], got["documents"][0], got["metadatas"][0]) if got["ids"] else None
+
     def documents(self, collection: str = REPORTS) -> list[dict]:
         """One row per ingested document: doc_id, source, member, year, framework, chunk count."""
         got = _get_all(self.collections[collection], include=("metadatas",))

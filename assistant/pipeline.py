@@ -102,6 +102,10 @@ class Pipeline:
     def ingest(self, path: Path, member: str = "", year: int | None = None, progress: Progress | None = None) -> IngestResult:
         return ingest_report(Path(path), self.index, self.framework, self.settings, member=member, year=year, progress=progress)
 
+    def passage(self, chunk_id: str) -> Chunk | None:
+        """One indexed passage, to show a quote in its context."""
+        return self.index.chunk(chunk_id)
+
     def prescreen(self, doc_id: str) -> Prescreen:
         if doc_id not in self._prescreens:
             self._prescreens[doc_id] = prescreen(self.settings, self.index, self.framework, doc_id,

@@ -119,6 +119,10 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = "text"  # text: key=value lines; json: one JSON object a line
 
+    # Web workspace: who may change the drafting backend, and to where (with PANEL_AUTH on)
+    admins: str = ""  # "alice,carol": only these logged-in users may test or change the backend
+    backend_allowlist: str = ""  # base URLs or host names, comma-separated; empty: loopback hosts. The configured URL always counts
+
     @model_validator(mode="before")
     @classmethod
     def _apply_preset(cls, values: dict) -> dict:

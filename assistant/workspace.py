@@ -1,9 +1,13 @@
 """A panel member's work on one report, saved as it is made: the assistant's suggestions and the member's edits,
 side by side (that pair is future evaluation data). One JSON file per user and report, written atomically, so a
-browser reload or a server restart restores everything and two users never write the same file."""
+browser reload or a server restart restores everything and two users never write the same file.
+
+Every user gets a folder named injectively from the user name (a readable part plus a hash of the whole name), so
+`a/b` and `a_b` never share a file and no name reaches outside the root."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 from datetime import datetime, timezone
@@ -11,13 +15,18 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from .models import Grade, LetterDraft, QuestionDraft
+from .models import Framework, Grade, LetterDraft, QuestionDraft
 
 
 class Edit(BaseModel):
     commentary: str | None = None
     grade: Grade | None = None
+    omit: bool | None = Field(default=None, description="The member left this question out of the letter")
     updated_at: str = ""
+
+    @property
+    def changes_text_or_grade(self) -> bool:
+        return self.commentary is not None or self.grade is not None
 
 
 class ArchivedEdit(BaseModel):
@@ -56,14 +65,22 @@ class Workspace(BaseModel):
         draft = self.suggested.get(number)
         return draft.suggested_grade if draft else None
 
-    def letter(self) -> LetterDraft:
-        """The letter as the panel member has it now: their edits over the suggestions."""
-        questions = [
-            draft.model_copy(update={"commentary": self.commentary(n), "suggested_grade": self.grade(n)})
-            for n, draft in sorted(self.suggested.items())
-            if n != 0
-        ]
-        opening_statement = self.commentary(0) if 0 in self.suggested else ""
+    def omitted(self, number: int) -> bool:
+        edit = self.edits.get(number)
+        return bool(edit and edit.omit)
+
+    def letter(self, framework: Framework) -> LetterDraft:
+        """The letter as the panel member has it now: every question of the framework, their edits over the
+        suggestions, an empty commentary where neither exists (the export marks it). Only a question the member
+        chose to leave out is missing."""
+        questions = []
+        for question in framework.questions:
+            n = question.number
+            if n == 0 or self.omitted(n):
+                continue
+            draft = self.suggested.get(n) or QuestionDraft(number=n, title=question.title)
+            questions.append(draft.model_copy(update={"commentary": self.commentary(n), "suggested_grade": self.grade(n)}))
+        opening_statement = "" if self.omitted(0) else self.commentary(0)
         return LetterDraft(
             member=self.member, report_year=self.year, framework_id=self.framework_id, source=self.source,
             opening=self.opening_edit if self.opening_edit is not None else self.opening_suggested,
@@ -75,8 +92,30 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def _safe(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]", "_", name) or "_"
+def utc_time(iso: str = "", with_date: bool = False) -> str:
+    """Every time the workspace shows, in one zone and saying so: '14:03:22 UTC'."""
+    moment = datetime.fromisoformat(iso) if iso else datetime.now(timezone.utc)
+    return moment.astimezone(timezone.utc).strftime(f"{'%Y-%m-%d ' if with_date else ''}%H:%M:%S UTC")
+
+
+def safe_name(name: str, limit: int = 60) -> str:
+    """A file name part made of letters, digits, '_', '-' only: no separators, no leading dots."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", name).strip("_")[:limit] or "_"
+
+
+def user_folder(user: str) -> str:
+    """One folder per user name, injectively: the readable part alone could merge `a/b` and `a_b`."""
+    if user.strip() in ("", ".", ".."):
+        raise ValueError(f"not a usable user name: {user!r}")
+    return f"{safe_name(user, 40)}-{hashlib.sha256(user.encode()).hexdigest()[:12]}"
+
+
+def inside(folder: Path, name: str) -> Path:
+    """`folder / name`, refused if it would resolve anywhere outside `folder`."""
+    path = (folder / name).resolve()
+    if not path.is_relative_to(folder.resolve()):
+        raise ValueError(f"{name!r} would be written outside {folder}")
+    return path
 
 
 class WorkspaceStore:
@@ -85,8 +124,18 @@ class WorkspaceStore:
         self._locks: dict[Path, threading.Lock] = {}
         self._guard = threading.Lock()
 
+    def folder(self, user: str) -> Path:
+        folder = self.root / user_folder(user)
+        legacy = self.root / user
+        # Workspaces saved before folders were hashed sat under the plain user name; move them once, where that
+        # name was unambiguous (already safe), so no earlier work goes missing.
+        with self._guard:
+            if not folder.exists() and safe_name(user) == user and legacy.is_dir():
+                legacy.rename(folder)
+        return folder
+
     def _path(self, user: str, doc_id: str) -> Path:
-        return self.root / _safe(user) / f"{_safe(doc_id)}.json"
+        return inside(self.folder(user), f"{safe_name(doc_id, 128)}.json")
 
     def _lock(self, path: Path) -> threading.Lock:
         with self._guard:
@@ -97,7 +146,7 @@ class WorkspaceStore:
         return Workspace.model_validate_json(path.read_text(encoding="utf-8")) if path.exists() else None
 
     def list(self, user: str) -> list[Workspace]:
-        folder = self.root / _safe(user)
+        folder = self.folder(user)
         spaces = [Workspace.model_validate_json(p.read_text(encoding="utf-8")) for p in folder.glob("*.json")]
         return sorted(spaces, key=lambda w: w.updated_at, reverse=True)
 
@@ -128,13 +177,16 @@ class WorkspaceStore:
     def save_opening(self, user: str, doc_id: str, remarks: str) -> Workspace:
         return self.update(user, doc_id, lambda w: setattr(w, "opening_suggested", remarks))
 
-    def save_edit(self, user: str, doc_id: str, number: int, commentary: str | None = None, grade: Grade | None = None) -> Workspace:
+    def save_edit(self, user: str, doc_id: str, number: int, commentary: str | None = None, grade: Grade | None = None,
+                  omit: bool | None = None) -> Workspace:
         def change(workspace: Workspace) -> None:
             edit = workspace.edits.get(number) or Edit()
             if commentary is not None:
                 edit.commentary = commentary
             if grade is not None:
                 edit.grade = grade
+            if omit is not None:
+                edit.omit = omit
             edit.updated_at = _now()
             workspace.edits[number] = edit
 
@@ -145,9 +197,14 @@ class WorkspaceStore:
 
         def change(workspace: Workspace) -> None:
             workspace.suggested[draft.number] = draft
-            if draft.number in workspace.edits:
-                edit = workspace.edits.pop(draft.number)
+            edit = workspace.edits.get(draft.number)
+            if edit and edit.changes_text_or_grade:
                 workspace.archived.append(ArchivedEdit(number=draft.number, edit=edit, archived_at=_now()))
+                # "Leave out of the letter" is a choice about the question, not about the old text: it stays.
+                if edit.omit:
+                    workspace.edits[draft.number] = Edit(omit=True, updated_at=_now())
+                else:
+                    del workspace.edits[draft.number]
 
         return self.update(user, doc_id, change)
 

@@ -1,8 +1,9 @@
-"""End to end in a real headless Chromium: upload a report, draft, edit a grade, reload, see the edit, download the
-DOCX. The app runs as `python app.py` against a scripted OpenAI-compatible server on loopback.
+"""End to end in a real headless Chromium against `python app.py` and a scripted OpenAI-compatible server on loopback:
+upload, draft, edit, reload, download; a hand-written question in the export; a failed upload that closes nothing;
+the backend banner; one typeface.
 
 Needs Debian's chromium (`make test` installs it where it can) and the playwright package (test extra); it never
-downloads a browser. Set PANEL_SCREENSHOT_DIR to keep screenshots of each step."""
+downloads a browser. Set PANEL_SCREENSHOT_DIR to keep screenshots of each step (docs/screenshots holds the README's)."""
 
 import os
 import shutil
@@ -12,56 +13,190 @@ import docx
 import pytest
 
 from .conftest import SAMPLE_REPORT
+from .fake_openai import FakeOpenAIServer
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
 # Chromium's own background traffic is refused on this network; keep it from trying.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
+FONT_FILES = (".woff", ".woff2", ".ttf", ".otf")
 
 
-def test_upload_draft_edit_reload_download(running_app, tmp_path):
-    from playwright.sync_api import expect, sync_playwright
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
 
-    shots = Path(os.environ.get("PANEL_SCREENSHOT_DIR", tmp_path / "shots"))
-    shots.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1300, "height": 1000}, accept_downloads=True)
-        page.goto(running_app)
-        page.set_input_files("input[type=file]", str(SAMPLE_REPORT))
-        page.get_by_role("button", name="Ingest report").click()
-        expect(page.get_by_text("questions found")).to_be_visible(timeout=60_000)
-        page.screenshot(path=shots / "1-report.png")
-
-        page.get_by_role("tab", name="Pre-screen").click()
-        expect(page.get_by_text("possibly missing", exact=False).first).to_be_visible()
-        page.screenshot(path=shots / "2-prescreen.png")
-
-        page.get_by_role("tab", name="Draft").click()
-        page.get_by_role("button", name="Draft all questions").click()
-        expect(page.get_by_text("all questions drafted")).to_be_visible(timeout=60_000)
-        grade = page.locator("#grade-1 input")
-        expect(grade).to_have_value("PS: partially met, significant improvements")  # no verified quote: capped
-        grade.click()
-        page.get_by_role("option", name="NM: not met").click()
-        expect(page.get_by_text("Saved").first).to_be_visible(timeout=15_000)
-        page.wait_for_timeout(500)  # let the closing option list fade before the screenshot
-        page.screenshot(path=shots / "3-draft.png")
-
-        page.reload()
-        page.get_by_role("tab", name="Draft").click()
-        expect(page.locator("#grade-1 input")).to_have_value("NM: not met", timeout=30_000)
-        expect(page.get_by_text("You changed the grade").first).to_be_visible()
-
-        page.get_by_role("tab", name="Export").click()
-        page.get_by_role("button", name="Build the letter from your edits").click()
-        expect(page.get_by_text("Letter built")).to_be_visible(timeout=30_000)
-        with page.expect_download() as download:
-            page.locator("#download-docx").click()
-        path = tmp_path / "letter.docx"
-        download.value.save_as(path)
-        page.screenshot(path=shots / "4-export.png")
+        yield browser
         browser.close()
+
+
+@pytest.fixture
+def shots(tmp_path) -> Path:
+    folder = Path(os.environ.get("PANEL_SCREENSHOT_DIR", tmp_path / "shots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def ingest(page, path: Path = SAMPLE_REPORT, expect_text: str = "questions found"):
+    from playwright.sync_api import expect
+
+    page.get_by_role("tab", name="Report").click()
+    page.set_input_files("input[type=file]", str(path))
+    page.get_by_role("button", name="Ingest report").click()
+    expect(page.get_by_text(expect_text).first).to_be_visible(timeout=60_000)
+
+
+def type_into(page, selector: str, text: str) -> None:
+    """As a member types: replace the text, then key in the last word, so the page's input events fire."""
+    box = page.locator(selector)
+    head, _, tail = text.rpartition(" ")
+    box.fill(head + " ")
+    box.press_sequentially(tail, delay=20)
+
+
+def download(page, button: str, path: Path) -> Path:
+    with page.expect_download() as event:
+        page.locator(button).click()
+    event.value.save_as(path)
+    return path
+
+
+def test_upload_draft_edit_reload_download(running_app, browser, shots, tmp_path):
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": 1280, "height": 1000}, accept_downloads=True)
+    font_requests = []
+    page.on("request", lambda r: r.url.lower().endswith(FONT_FILES) and font_requests.append(r.url))
+    page.goto(running_app)
+    ingest(page)
+    page.screenshot(path=shots / "1-report.png")
+
+    page.get_by_role("tab", name="Pre-screen").click()
+    expect(page.get_by_text("possibly missing", exact=False).first).to_be_visible()
+    page.screenshot(path=shots / "2-prescreen.png")
+
+    page.get_by_role("tab", name="Draft").click()
+    page.get_by_role("button", name="Draft all questions").click()
+    expect(page.get_by_text("all questions drafted")).to_be_visible(timeout=60_000)
+    grade = page.locator("#grade-1 input")
+    expect(grade).to_have_value("PS: partially met, significant improvements")  # no verified quote: capped
+    expect(page.locator("#live-1")).to_be_hidden()  # the raw model output sits behind its toggle
+    grade.click()
+    page.get_by_role("option", name="NM: not met").click()
+    expect(page.locator("#saved-1")).to_contain_text("UTC", timeout=15_000)
+    expect(page.locator("#changed-1")).to_contain_text("You changed the grade")  # live, before any reload
+    type_into(page, "#commentary-1 textarea", "The Panel's own words on achievements.")
+    expect(page.locator("#changed-1")).to_contain_text("You changed the text and grade", timeout=15_000)
+    page.wait_for_timeout(500)  # let the closing option list fade before the screenshot
+    page.screenshot(path=shots / "3-draft.png")
+
+    page.once("dialog", lambda dialog: dialog.dismiss())  # Regenerate asks first; saying no changes nothing
+    page.locator("#regenerate-1").click()
+    expect(page.locator("#regen-status-1")).to_contain_text("Not regenerated", timeout=15_000)
+    expect(page.locator("#commentary-1 textarea")).to_have_value("The Panel's own words on achievements.")
+
+    page.reload()
+    page.get_by_role("tab", name="Draft").click()
+    expect(page.locator("#grade-1 input")).to_have_value("NM: not met", timeout=30_000)
+    expect(page.locator("#changed-1")).to_contain_text("You changed the text and grade")
+
+    page.get_by_role("tab", name="Export").click()
+    expect(page.locator("#download-docx")).to_be_disabled()  # nothing to download before a letter is built
+    page.get_by_role("button", name="Build the letter from your edits").click()
+    expect(page.get_by_text("Letter built")).to_be_visible(timeout=30_000)
+    expect(page.locator("#download-docx")).to_be_enabled()
+    path = download(page, "#download-docx", tmp_path / "letter.docx")
+    page.screenshot(path=shots / "4-export.png")
     texts = [paragraph.text for paragraph in docx.Document(str(path)).paragraphs]
     assert texts[texts.index("Grade: NM") - 1].startswith("1 What have been your most significant achievements")
+    assert "The Panel's own words on achievements." in texts
+    assert font_requests == []  # system fonts only: no webfont subsets, nothing fetched
+
+
+def test_bold_text_renders_in_one_typeface(running_app, browser):
+    """Gradio's bundled bold subset held only a few glyphs, so bold headings mixed typefaces. With system fonts the
+    page's bold and regular text share one family, and no font face is loaded at all."""
+    page = browser.new_page(viewport={"width": 800, "height": 900})
+    page.goto(running_app)
+    page.get_by_role("tab", name="Draft").click()
+    page.locator("h1").first.wait_for()
+    faces = page.evaluate("() => [...document.fonts].map(f => `${f.family} ${f.weight} ${f.status}`)")
+    assert not [face for face in faces if face.endswith("loaded")], faces
+    bold, body = page.evaluate("""() => [getComputedStyle(document.querySelector('h1')).fontFamily,
+                                         getComputedStyle(document.querySelector('textarea')).fontFamily]""")
+    assert bold == body and bold.startswith("system-ui")
+    # Same family for bold and regular: "AB" and "xy" in bold must widen proportionally, not switch fonts midway.
+    widths = page.evaluate("""() => ['AB', 'ABxy'].map(t => { const s = document.createElement('span');
+        s.style.cssText = 'font-weight: 700; position: absolute; white-space: nowrap'; s.textContent = t; document.body.append(s); const w = s.getBoundingClientRect().width;
+        s.remove(); return w; })""")
+    assert widths[1] > widths[0] > 0
+
+
+def test_hand_written_question_failed_upload_and_backend_banner(running_app, browser, shots, tmp_path):
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": 800, "height": 1000}, accept_downloads=True)
+    page.goto(running_app)
+    ingest(page)
+
+    # A question never drafted, written by hand: it goes into both exports.
+    page.get_by_role("tab", name="Draft").click()
+    page.get_by_role("button", name="4.").click()
+    type_into(page, "#commentary-4 textarea", "Hand-written commentary on question four.")
+    expect(page.locator("#saved-4")).to_contain_text("Saved", timeout=15_000)
+    page.locator("#grade-4 input").click()
+    page.get_by_role("option", name="PM: partially met, minor improvements").click()
+    expect(page.locator("#changed-4")).to_contain_text("You changed the text and grade", timeout=15_000)
+    page.get_by_role("tab", name="Export").click()
+    page.get_by_role("button", name="Build the letter from your edits").click()
+    expect(page.get_by_text("Letter built")).to_be_visible(timeout=30_000)
+    texts = [p.text for p in docx.Document(str(download(page, "#download-docx", tmp_path / "l.docx"))).paragraphs]
+    markdown = download(page, "#download-md", tmp_path / "l.md").read_text()
+    for letter in ("\n".join(texts), markdown):
+        assert "Hand-written commentary on question four." in letter and "Grade: PM" in letter
+        assert "[TO BE WRITTEN" in letter  # the undrafted questions are there, marked
+
+    # A failed upload leaves the open report open, and what is typed afterwards is saved.
+    header = page.locator("#report-header")
+    opened = header.inner_text()
+    assert "example" in opened.lower()
+    bad = tmp_path / "broken.pdf"
+    bad.write_bytes(b"%PDF-1.4 not really a pdf")
+    page.get_by_role("tab", name="Report").click()
+    page.locator("button[aria-label='Clear']").first.click()
+    ingest(page, bad, expect_text="Error:")
+    expect(page.get_by_text("stays open")).to_be_visible()
+    expect(header).to_have_text(opened)
+    page.get_by_role("tab", name="Draft").click()
+    type_into(page, "#commentary-4 textarea", "Typed after the failed upload.")
+    expect(page.locator("#saved-4")).to_contain_text("Saved", timeout=15_000)
+    page.reload()
+    page.get_by_role("tab", name="Draft").click()
+    page.get_by_role("button", name="4.").click()
+    expect(page.locator("#commentary-4 textarea")).to_have_value("Typed after the failed upload.", timeout=30_000)
+
+    # The banner says what drafting really uses: after a good backend, and after refusing a dead one.
+    good = FakeOpenAIServer(lambda body: "{}")
+    try:
+        page.get_by_role("tab", name="Settings").click()
+        banner = page.locator("#backend-banner")
+        page.get_by_label("Base URL", exact=False).fill(good.url)
+        page.get_by_label("Model", exact=True).fill("tiny")
+        page.get_by_role("button", name="Use this backend").click()
+        expect(page.locator("#settings-status")).to_contain_text("Applied", timeout=30_000)
+        expect(banner).to_contain_text(good.url)
+        page.get_by_label("Base URL", exact=False).fill("http://127.0.0.1:9/v1")  # a closed port
+        page.get_by_role("button", name="Use this backend").click()
+        expect(page.locator("#settings-status")).to_contain_text("Not applied", timeout=60_000)
+        expect(banner).to_contain_text(good.url)
+        expect(page.get_by_role("button", name="Use it anyway")).to_be_visible()
+        page.screenshot(path=shots / "5-settings.png")
+        page.reload()
+        page.get_by_role("tab", name="Settings").click()
+        expect(page.get_by_label("Base URL", exact=False)).to_have_value(good.url, timeout=30_000)
+        expect(page.locator("#backend-banner")).to_contain_text(good.url)
+    finally:
+        good.close()

@@ -33,7 +33,7 @@ def test_markdown_follows_the_panel_format(pipeline):
     assert text.startswith("# Example Relief Network Feedback from the Independent Review Panel")
     assert "Dear Example Relief Network team," in text and "Overall a clear report." in text
     assert text.index("Opening Statement") < text.index("### 1 What have been") < text.index("### 5 How has")
-    assert "**Grade: PS**" in text and "**Grade: —**" in text
+    assert "**Grade: PS**" in text and "**Grade: [TO BE SET]**" in text  # unset grades are marked, not dashed
     assert "| PS | The response partially met the guideline and significant improvements are still needed. |" in text
 
 

@@ -7,11 +7,11 @@ import pytest
 
 from tests.fakes import FakeChatClient
 from assistant.pipeline import Pipeline
-from assistant.ui import WorkspaceCallbacks, parse_auth
+from assistant.ui import QUESTION_FIELDS, WorkspaceCallbacks, parse_auth
 from assistant.workspace import WorkspaceStore
 
 from .conftest import SAMPLE_REPORT, make_pdf
-from .test_drafting import draft_reply, grade_reply
+from .test_drafting import draft_reply
 
 ALICE, BOB = SimpleNamespace(username="alice"), SimpleNamespace(username="bob")
 
@@ -20,13 +20,12 @@ def scripted(messages):
     text = messages[-1]["content"]
     if "overall remarks" in text:
         return {"remarks": "A strong report overall."}
-    if "Grade key" in text:
-        return grade_reply()
-    return draft_reply(evidence=[{"quote": "49 complaints were closed within 30 days", "passage": 1}])
+    return draft_reply()
 
 
 def make_calls(settings) -> WorkspaceCallbacks:
-    pipeline = Pipeline(settings, client=FakeChatClient(default=scripted))
+    # The scripted model writes on top of the assessment, as a configured backend would.
+    pipeline = Pipeline(settings.model_copy(update={"draft_mode": "llm"}), client=FakeChatClient(default=scripted))
     return WorkspaceCallbacks(pipeline, WorkspaceStore(settings.data_dir / "workspaces"))
 
 
@@ -35,29 +34,68 @@ def calls(settings):
     return make_calls(settings)
 
 
+TEXT, GRADE, OMIT, CHANGED, SUGGESTION, EVIDENCE, PICKER = range(7)
+
+
 def field(views: list, calls: WorkspaceCallbacks, number: int, index: int):
-    """One of a question's seven view values (0 commentary, 1 grade, 2 suggestion, 3 evidence ...)."""
-    return views[calls.numbers.index(number) * 7 + index]
+    """One of a question's view values (TEXT, GRADE, OMIT, CHANGED, SUGGESTION, EVIDENCE, PICKER, ...)."""
+    return views[calls.numbers.index(number) * QUESTION_FIELDS + index]
+
+
+def ingest(calls, path, user=ALICE, current=None, member="", year=""):
+    status, doc_id, _, ingested = calls.ingest(str(path) if path else None, member, year, current, user)
+    return status, doc_id, ingested
 
 
 def test_bad_upload_is_explained_not_raised(calls, tmp_path):
     empty = tmp_path / "empty.pdf"
     empty.write_bytes(b"")
-    status, doc_id, _ = calls.ingest(str(empty), "", None, ALICE)
-    assert status.startswith("Error:") and "empty" in status and doc_id is None
-    assert calls.ingest(None, "", None, ALICE)[0] == "Choose a file first."
+    status, doc_id, ingested = ingest(calls, empty)
+    assert status.startswith("Error:") and "empty" in status and doc_id is None and not ingested
+    assert "choose a PDF, DOCX" in ingest(calls, None)[0]
+    sheet = tmp_path / "figures.xlsx"
+    sheet.write_bytes(b"PK\x03\x04")
+    assert "unsupported file type '.xlsx'" in ingest(calls, sheet)[0]  # the real problem, said once
+    assert "the year must be" in ingest(calls, SAMPLE_REPORT, year="twenty")[0]
+
+
+def test_a_failed_upload_keeps_the_open_report_open(calls, tmp_path):
+    _, doc_id, _ = ingest(calls, SAMPLE_REPORT)
+    empty = tmp_path / "empty.pdf"
+    empty.write_bytes(b"")
+    for bad in (empty, None):
+        status, kept, ingested = ingest(calls, bad, current=doc_id)
+        assert kept == doc_id and not ingested
+        assert all(update == {"__type__": "update"} for update in calls.open_if_ingested(ingested, kept, ALICE))
+    saved, *_ = calls.save_commentary(kept, 2, "Typed after the failed upload.", ALICE)
+    assert saved.startswith("Saved") and saved.endswith("UTC")
+    assert calls.store.load("alice", doc_id).edits[2].commentary == "Typed after the failed upload."
+
+
+def test_drafting_never_resends_what_the_member_is_typing(calls):
+    """While question N drafts, the other questions' boxes get no update, and a question with the member's own text
+    keeps its box as it is: a keystroke in flight is never overwritten."""
+    _, doc_id, _ = ingest(calls, SAMPLE_REPORT)
+    calls.save_commentary(doc_id, 2, "Typed before drafting.", ALICE)
+    updates = list(calls.draft_all(doc_id, ALICE))
+    second = next(u for u in updates if u[0] == "Drafted question 2.")[1:-1]
+    assert field(second, calls, 2, TEXT) == {"__type__": "update"} and "Grade" in field(second, calls, 2, SUGGESTION)
+    assert all(field(second, calls, 1, i) == {"__type__": "update"} for i in range(QUESTION_FIELDS))
+    assert calls.store.load("alice", doc_id).commentary(2) == "Typed before drafting."
 
 
 def test_draft_edit_reload_restart(calls, settings):
-    status, doc_id, reports = calls.ingest(str(SAMPLE_REPORT), "", None, ALICE)
+    status, doc_id, reports, _ = calls.ingest(str(SAMPLE_REPORT), "", "", None, ALICE)
     assert status.startswith("Done:") and reports["value"] == doc_id
     *_, last = calls.draft_all(doc_id, ALICE)
     assert last[0] == "Done: all questions drafted." and last[-1] == "A strong report overall."
-    views = last[1:-1]
-    assert field(views, calls, 3, 1) == "PM" and "49 complaints were closed" in field(views, calls, 3, 3)
+    views = calls.open_report(doc_id, ALICE)[3:]
+    assert field(views, calls, 3, GRADE) == "PM" and "49 complaints were closed" in field(views, calls, 3, EVIDENCE)
 
-    calls.save_commentary(doc_id, 3.0, "The Panel's own words on complaints.", ALICE)
-    calls.save_grade(doc_id, 3.0, "PS", ALICE)
+    _, note, suggestion = calls.save_commentary(doc_id, 3.0, "The Panel's own words on complaints.", ALICE)
+    assert "You changed the text" in note and "The report shares that 57 complaints" in suggestion  # live, no reload
+    _, note, _ = calls.save_grade(doc_id, 3.0, "PS", ALICE)
+    assert "You changed the text and grade" in note
     calls.save_opening(doc_id, "Edited opening.", ALICE)
 
     restarted = make_calls(settings)  # a server restart: new pipeline, same data directory
@@ -65,68 +103,125 @@ def test_draft_edit_reload_restart(calls, settings):
     assert page[0] == doc_id
     header, prescreen, opening, *views = page[2:]
     assert opening == "Edited opening." and "| 3 | answered |" in prescreen
-    assert field(views, restarted, 3, 0) == "The Panel's own words on complaints."
-    assert field(views, restarted, 3, 1) == "PS"
-    suggestion = field(views, restarted, 3, 2)
-    assert "Assistant's grade: PM" in suggestion and "You changed the text and grade" in suggestion
+    assert field(views, restarted, 3, TEXT) == "The Panel's own words on complaints."
+    assert field(views, restarted, 3, GRADE) == "PS"
+    assert "You changed the text and grade" in field(views, restarted, 3, CHANGED)
+    suggestion = field(views, restarted, 3, SUGGESTION)
+    assert "Grade: PM" in suggestion
     assert "The report shares that 57 complaints" in suggestion  # the assistant's text is kept beside the edit
 
 
 def test_regenerating_one_question_keeps_the_other_edits(calls):
-    _, doc_id, _ = calls.ingest(str(SAMPLE_REPORT), "", None, ALICE)
+    _, doc_id, _ = ingest(calls, SAMPLE_REPORT)
     list(calls.draft_all(doc_id, ALICE))
     calls.save_commentary(doc_id, 2, "My edit of question 2.", ALICE)
     calls.save_commentary(doc_id, 3, "My edit of question 3.", ALICE)
-    updates = list(calls.regenerate(doc_id, 3, ALICE))
+    cancelled = list(calls.regenerate(doc_id, 3, False, ALICE))  # the member said no to the confirmation
+    assert len(cancelled) == 1 and cancelled[0][1].startswith("Not regenerated")
+    assert calls.store.load("alice", doc_id).edits[3].commentary == "My edit of question 3."
+    updates = list(calls.regenerate(doc_id, 3, True, ALICE))
     assert len(updates) >= 2  # streamed output, then the question's new view
     final = updates[-1]
-    assert final[1].startswith("The report shares that 57 complaints")
+    assert final[1].startswith("Regenerated question 3") and final[2].startswith("The report shares that 57 complaints")
     views = calls.open_report(doc_id, ALICE)[3:]
-    assert field(views, calls, 2, 0) == "My edit of question 2."
-    assert field(views, calls, 3, 0).startswith("The report shares")
+    assert field(views, calls, 2, TEXT) == "My edit of question 2."
+    assert field(views, calls, 3, TEXT).startswith("The report shares")
     archived = calls.store.load("alice", doc_id).archived
     assert [(a.number, a.edit.commentary) for a in archived] == [(3, "My edit of question 3.")]
 
 
 def test_two_users_do_not_see_or_overwrite_each_other(calls, tmp_path):
-    _, alice_doc, _ = calls.ingest(str(SAMPLE_REPORT), "", None, ALICE)
+    _, alice_doc, _ = ingest(calls, SAMPLE_REPORT)
     other = make_pdf(tmp_path / "other-org_2021.pdf", ["Question 3\nWe received 3 complaints about fraud and acted."])
-    _, bob_doc, _ = calls.ingest(str(other), "", None, BOB)
+    _, bob_doc, _ = ingest(calls, other, BOB)
     list(calls.draft_all(alice_doc, ALICE))
     calls.save_commentary(alice_doc, 1, "Alice's text", ALICE)
     assert [value for _, value in calls.report_choices("alice")] == [alice_doc]
     assert [value for _, value in calls.report_choices("bob")] == [bob_doc]
     assert calls.open_report(alice_doc, BOB)[0] == "No report open."
     calls.save_commentary(alice_doc, 1, "Bob's text", BOB)  # Bob's own copy, if he opens the same report
-    assert field(calls.open_report(alice_doc, ALICE)[3:], calls, 1, 0) == "Alice's text"
+    assert field(calls.open_report(alice_doc, ALICE)[3:], calls, 1, TEXT) == "Alice's text"
+
+
+def export(calls, doc_id, user=ALICE):
+    status, docx_button, md_button = calls.export(doc_id, user)
+    assert docx_button["interactive"] and md_button["interactive"]
+    return status, [p.text for p in docx.Document(docx_button["value"]).paragraphs], open(md_button["value"]).read()
 
 
 def test_export_uses_the_edits(calls):
-    _, doc_id, _ = calls.ingest(str(SAMPLE_REPORT), "", None, ALICE)
+    _, doc_id, _ = ingest(calls, SAMPLE_REPORT)
     list(calls.draft_all(doc_id, ALICE))
     calls.save_grade(doc_id, 5, "NM", ALICE)
     calls.save_commentary(doc_id, 5, "Edited commentary five.", ALICE)
-    status, docx_path, md_path = calls.export(doc_id, ALICE)
+    status, texts, markdown = export(calls, doc_id)
     assert status.startswith("Letter built")
-    texts = [p.text for p in docx.Document(docx_path).paragraphs]
     assert "Edited commentary five." in texts and "Grade: NM" in texts
-    assert "**Grade: NM**" in open(md_path).read()
+    assert "**Grade: NM**" in markdown
+
+
+def test_export_has_every_question_unless_left_out(calls):
+    """A never-drafted question with hand-written text and grade is in the letter; the others are marked, not
+    missing; a question is left out only when the member says so."""
+    _, doc_id, _ = ingest(calls, SAMPLE_REPORT)
+    calls.save_commentary(doc_id, 4, "Hand-written commentary on question four.", ALICE)
+    calls.save_grade(doc_id, 4, "PM", ALICE)
+    calls.save_omit(doc_id, 5, True, ALICE)
+    status, texts, markdown = export(calls, doc_id)
+    assert "Hand-written commentary on question four." in texts and "Grade: PM" in texts
+    assert "Hand-written commentary on question four." in markdown and "**Grade: PM**" in markdown
+    graded = [q.number for q in calls.pipeline.framework.questions if q.number not in (0, 5)]
+    for number in graded:
+        assert f"### {number} " in markdown
+    assert "### 5 " not in markdown and "Left out as you chose: question 5" in status
+    assert markdown.count("[TO BE WRITTEN") == len(graded) - 1 and "Grade: —" not in markdown
+    calls.save_omit(doc_id, 5, False, ALICE)
+    assert "### 5 " in export(calls, doc_id)[2]
 
 
 def test_evidence_in_context(calls):
-    _, doc_id, _ = calls.ingest(str(SAMPLE_REPORT), "", None, ALICE)
+    _, doc_id, _ = ingest(calls, SAMPLE_REPORT)
     *_, last = calls.draft_all(doc_id, ALICE)
-    picker = field(last[1:-1], calls, 3, 4)
+    picker = field(calls.open_report(doc_id, ALICE)[3:], calls, 3, PICKER)
     chunk_id = picker["choices"][0][1]
     context = calls.show_context(chunk_id)
     assert "section" not in context[:5] and "57 complaints" in context and "USD 5,000" in context
 
 
-def test_backend_settings(calls):
-    assert calls.test_connection("openai-compatible", "http://127.0.0.1:9/v1", "m", "", "json_schema").startswith("Error:")
-    assert "Give the server URL" in calls.apply_backend("openai-compatible", "", "", "", "json_schema")
-    assert calls.apply_backend("openai-compatible", "http://127.0.0.1:9/v1", "m", "", "json_schema").startswith("Done:")
+def test_backend_settings_say_what_is_true(calls):
+    from .fake_openai import FakeOpenAIServer
+
+    dead = "http://127.0.0.1:9/v1"
+    assert calls.test_connection("openai-compatible", dead, "m", "", "json_schema").startswith("Error:")
+    assert "Give the server URL" in calls.apply_backend("openai-compatible", "", "", "", "json_schema")[0]
+    before = calls.pipeline.client
+    status, banner, anyway = calls.apply_backend("openai-compatible", dead, "m", "", "json_schema")
+    assert status.startswith("Not applied") and anyway["visible"] and calls.pipeline.client is before
+    assert "embedded" in banner and "127.0.0.1:9" not in banner
+    assert calls.settings_form()[1]["value"] == "embedded"  # a reload shows what is really used
+    status, banner, anyway = calls.apply_backend("openai-compatible", dead, "m", "", "json_schema", True)
+    assert status.startswith("Applied") and "127.0.0.1:9" in banner and not anyway["visible"]
     assert "127.0.0.1:9" in calls.pipeline.client.description
+    good = FakeOpenAIServer(lambda body: "{}")
+    try:
+        status, banner, _ = calls.apply_backend("openai-compatible", good.url, "tiny", "", "json_schema")
+    finally:
+        good.close()
+    assert status.startswith("Applied") and good.url in banner
+    form = calls.settings_form()
+    assert form[1]["value"] == "openai-compatible" and form[2]["value"] == good.url and form[3]["value"] == "tiny"
+
+
+def test_a_failed_regeneration_is_never_called_done(calls):
+    _, doc_id, _ = ingest(calls, SAMPLE_REPORT)
+    list(calls.draft_all(doc_id, ALICE))
+    calls.save_commentary(doc_id, 2, "Keep me.", ALICE)
+    calls.pipeline.client.default = None
+    from assistant.llm import LLMError
+
+    calls.pipeline.client.enqueue(*[LLMError("HTTP 500 from the model server")] * 20)
+    final = list(calls.regenerate(doc_id, 2, True, ALICE))[-1]
+    assert final[1].startswith("Error:") and "done" not in final[1].lower() and final[2] == "Keep me."
 
 
 def test_auth_spec():
@@ -137,16 +232,19 @@ def test_auth_spec():
 def test_a_failing_backend_loses_no_work(calls):
     from assistant.llm import LLMError
 
-    _, doc_id, _ = calls.ingest(str(SAMPLE_REPORT), "", None, ALICE)
+    _, doc_id, _ = ingest(calls, SAMPLE_REPORT)
     list(calls.draft_all(doc_id, ALICE))
     calls.save_commentary(doc_id, 4, "Careful edit of question 4.", ALICE)
     calls.save_grade(doc_id, 4, "PS", ALICE)
     calls.pipeline.client.default = None
     calls.pipeline.client.enqueue(*[LLMError("HTTP 500 from the model server")] * 20)
     *_, last = calls.draft_all(doc_id, ALICE)
-    views = last[1:-1]
-    assert field(views, calls, 4, 0) == "Careful edit of question 4." and field(views, calls, 4, 1) == "PS"
-    assert "by hand" in field(views, calls, 2, 2)  # the failed question is flagged for a human
-    final = list(calls.regenerate(doc_id, 4, ALICE))[-1]
-    assert final[1] == "Careful edit of question 4."  # a failed regeneration keeps the edit on screen and on disk
+    assert last[0].startswith("Drafted, except") and "by hand" in last[0]
+    views = calls.open_report(doc_id, ALICE)[3:]
+    assert field(views, calls, 4, TEXT) == "Careful edit of question 4." and field(views, calls, 4, GRADE) == "PS"
+    suggestion = field(views, calls, 2, SUGGESTION)
+    assert "by hand" in suggestion  # the failed question is flagged for a human
+    assert len(suggestion.split("Note:")) == len(set(suggestion.split("Note:")))  # each note once
+    final = list(calls.regenerate(doc_id, 4, True, ALICE))[-1]
+    assert final[2] == "Careful edit of question 4."  # a failed regeneration keeps the edit on screen and on disk
     assert calls.store.load("alice", doc_id).edits[4].commentary == "Careful edit of question 4."
