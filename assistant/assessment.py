@@ -239,7 +239,7 @@ class Assessor:
         assessment = QuestionAssessment(
             number=question.number, title=question.title, doc_id=chunks[0].doc_id if chunks else "",
             graded=question.graded, answered=answered,
-            located_by=located_by if answered else "none", passages=[c.id for c in passages], points=points,
+            located_by=located_by, passages=[c.id for c in passages], points=points,
             features=features,
         )
         return self.finish(question, assessment, member=member, specific=sum(s.specific for s in sentences

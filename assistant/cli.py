@@ -163,8 +163,6 @@ def cmd_assess(args: argparse.Namespace) -> int:
     return 0
 
 
-# The flags drafting.py puts on a question whose LLM call failed.
-FAILED_FLAGS = ("The model could not write this question", "The rewrite failed")
 
 
 def cmd_draft(args: argparse.Namespace) -> int:
@@ -196,7 +194,9 @@ def cmd_draft(args: argparse.Namespace) -> int:
     else:
         print(pipeline.markdown(letter))
     # The letter is written whatever failed (nothing is lost), but a script must not take it for a finished draft.
-    failed = [q.number for q in letter.questions if any(f.startswith(FAILED_FLAGS) for f in q.flags)]
+    from .drafting import model_failed
+
+    failed = [q.number for q in letter.questions if model_failed(q)]
     if failed:
         print(f"error: the model failed on question(s) {', '.join(map(str, failed))}; they are flagged to be written "
               "or graded by hand.", file=sys.stderr)

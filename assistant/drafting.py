@@ -41,6 +41,13 @@ QUOTE_MATCH = 90.0
 _QUOTED = re.compile(r"[“\"]([^”\"]{12,})[”\"]")
 
 ProgressCallback = Callable[[int, int, str], None]  # (done, total, what)
+# How a draft says the model it asked for failed (the assessment's own draft stands in): callers report these.
+MODEL_FAILED = ("The model could not write this question", "The rewrite failed")
+
+
+def model_failed(draft: QuestionDraft) -> str:
+    """Why the model asked for on this draft failed, or '' when it did not."""
+    return next((f for f in draft.flags if f.startswith(MODEL_FAILED)), "")
 
 
 # What a model returns.

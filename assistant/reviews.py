@@ -293,7 +293,7 @@ def passages_seen(draft: QuestionDraft) -> list[str]:
 
 def provenance(draft: QuestionDraft, settings: Settings, backend: str, model: str = "") -> Provenance:
     return Provenance(
-        backend=backend, model=draft.model or model, prompts_hash=prompts_hash(settings.prompts_dir),
+        backend=backend, model=model or draft.model, prompts_hash=prompts_hash(settings.prompts_dir),
         settings={name: getattr(settings, name) for name in PROVENANCE_SETTINGS}, passages=passages_seen(draft),
     )
 

@@ -14,6 +14,7 @@ from urllib.parse import urlparse
 import gradio as gr
 
 from .documents import IngestError
+from .drafting import model_failed
 from .llm import LLMError, OpenAIChatClient, make_chat_client
 from .local_model import EmbeddedModelUnavailable
 from .models import Grade, QuestionDraft
@@ -264,9 +265,10 @@ class WorkspaceCallbacks:
 
     def _draft(self, user: str, workspace: Workspace, number: int, on_token=None, replace: bool = False) -> Workspace:
         """Draft one question and store it. `replace` (a regeneration) archives the member's edit of that question,
-        but only when the new draft has text: a failed draft never displaces work."""
+        but only when the new draft has text and the model asked for did not fail: a failed draft never displaces
+        work."""
         draft = self.pipeline.draft_question(number, workspace.doc_id, workspace.member, workspace.year, on_token=on_token)
-        if replace and draft.commentary:
+        if replace and draft.commentary and not model_failed(draft):
             return self.store.replace_suggestion(user, workspace.doc_id, draft)
         return self.store.save_suggestion(user, workspace.doc_id, draft)
 
@@ -292,7 +294,8 @@ class WorkspaceCallbacks:
         except (LLMError, EmbeddedModelUnavailable) as exc:
             yield [f"Error: {exc}"] + self.all_views(workspace, only=-1) + [_update()]
             return
-        failed = [n for n in self.numbers if not (workspace.suggested.get(n) and workspace.suggested[n].commentary)]
+        failed = [n for n in self.numbers if not (workspace.suggested.get(n) and workspace.suggested[n].commentary)
+                  or model_failed(workspace.suggested[n])]
         opening = _update() if workspace.opening_edit is not None else workspace.opening_suggested
         status = ("Done: all questions drafted." if not failed else
                   f"Drafted, except question{'s' * (len(failed) > 1)} {', '.join(map(str, failed))}: the assistant "
@@ -331,8 +334,8 @@ class WorkspaceCallbacks:
             return
         workspace = outcome["workspace"]
         draft = workspace.suggested[number]
-        if not draft.commentary:  # the drafter flags a failure instead of raising: never call that done
-            why = "; ".join(dict.fromkeys(draft.flags)) or "no text came back"
+        if not draft.commentary or model_failed(draft):  # flagged, not raised: never call that done
+            why = model_failed(draft) or "no text came back"
             yield [live, f"Error: question {number} was not regenerated ({why}). Your text is kept."] + \
                 self.question_view(workspace, number)
             return

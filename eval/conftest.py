@@ -24,7 +24,7 @@ RESULTS = EVAL_DIR / "results" / "latest.json"
 
 def pytest_addoption(parser):
     group = parser.getgroup("panel-assistant evaluation")
-    group.addoption("--backend", default="", help="OpenAI-compatible base URL (default: the embedded local model)")
+    group.addoption("--backend", default="", help="OpenAI-compatible base URL of a model to measure on top of the assessment")
     group.addoption("--model", default="", help="model name at --backend")
     group.addoption("--api-key", default="not-needed")
     group.addoption("--structured-output", default="json_schema", choices=["json_schema", "json_object_schema", "json_object"])
@@ -36,7 +36,7 @@ class Results:
 
     def __init__(self):
         self.data: dict[str, dict] = {}
-        self.backend = ""
+        self.backend = "assessment"
 
     def put(self, section: str, values: dict) -> None:
         self.data.setdefault(section, {}).update(values)
@@ -55,32 +55,15 @@ def eval_settings(tmp_path_factory) -> Settings:
     return Settings(data_dir=tmp_path_factory.mktemp("eval-data"), max_tokens=500, llm_retries=1)
 
 
-@pytest.fixture(scope="session")
-def chat_client(request, eval_settings, results):
-    """The backend under evaluation. Skips the LLM metrics where the embedded model is not installed."""
-    from assistant.llm import OpenAIChatClient, make_chat_client
-    from assistant.local_model import EmbeddedModelUnavailable
+def backend_client(request):
+    """The OpenAI-compatible backend named by --backend, or None."""
+    from assistant.llm import OpenAIChatClient
 
     option = request.config.getoption
-    if option("--backend"):
-        client = OpenAIChatClient(option("--backend"), option("--model"), api_key=option("--api-key"),
-                                  structured_output=option("--structured-output"), temperature=0.0, max_tokens=900)
-        results.backend = f"{option('--model')}@{option('--backend')}"
-        return client
-    try:
-        client = make_chat_client(eval_settings)
-    except EmbeddedModelUnavailable as exc:
-        if os.environ.get("CI"):  # CI installs the embedded model: its absence is a broken install, not a skip
-            pytest.fail(f"no LLM backend: {exc}")
-        pytest.skip(f"no LLM backend: {exc}")
-    results.backend = "embedded:" + (eval_settings.local_model_path or "gemma-3-270m-q4_k_m")
-    return client
-
-
-@pytest.fixture(scope="session")
-def capable_judge(request, chat_client):
-    """An LLM judge only where a capable backend was named; the embedded 270M model is no judge."""
-    return chat_client if request.config.getoption("--backend") else None
+    if not option("--backend"):
+        return None
+    return OpenAIChatClient(option("--backend"), option("--model"), api_key=option("--api-key"),
+                            structured_output=option("--structured-output"), temperature=0.0, max_tokens=900)
 
 
 @pytest.fixture(scope="session")

@@ -132,11 +132,13 @@ def points(*statuses: str, core: int = 2) -> list[PointAssessment]:
         (("addressed",) * 6, False, 9, Grade.NM),  # not answered at all
         (("missing", "missing", "addressed", "addressed", "addressed", "addressed"), True, 9, Grade.NM),  # no core
         (("addressed", "missing", "addressed", "addressed", "addressed", "addressed"), True, 9, Grade.PS),
-        (("addressed", "addressed", "missing", "missing", "missing", "missing"), True, 9, Grade.PS),  # 4/6 missing
+        (("addressed", "addressed", "missing", "missing", "missing", "missing"), True, 9, Grade.NM),  # 4/6 missing
+        (("addressed", "addressed", "missing", "missing", "partly", "partly"), True, 9, Grade.PS),  # many gaps
+        (("partly", "partly", "partly", "partly", "partly", "partly"), True, 0, Grade.NM),  # nothing specific
         (("addressed", "partly", "addressed", "addressed", "addressed", "addressed"), True, 9, Grade.PM),
         (("addressed", "addressed", "missing", "missing", "addressed", "addressed"), True, 9, Grade.PM),
         (("addressed", "addressed", "addressed", "addressed", "addressed", "addressed"), True, 1, Grade.PM),  # thin
-        (("addressed", "addressed", "missing", "addressed", "addressed", "addressed"), True, 9, Grade.FM),
+        (("addressed", "addressed", "missing", "addressed", "addressed", "addressed"), True, 9, Grade.PM),
         (("addressed", "addressed", "partly", "partly", "addressed", "addressed"), True, 9, Grade.FM),
     ],
 )
@@ -316,6 +318,7 @@ def test_follow_up_of_an_earlier_letter(settings, tmp_path):
     corpus = tmp_path / "corpus"
     shutil.copytree(PROJECT_ROOT / "corpus" / "frameworks", corpus / "frameworks")
     shutil.copytree(PROJECT_ROOT / "corpus" / "assessment", corpus / "assessment")
+    shutil.copytree(PROJECT_ROOT / "corpus" / "safety", corpus / "safety")
     (corpus / "letters").mkdir()
     (corpus / "letters" / "example_2022.txt").write_text(
         "Example Relief Network\nAccountability Report 2022\n\nDear Director,\n\nThanks.\n\nYours sincerely,\n\n"

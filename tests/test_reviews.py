@@ -14,6 +14,8 @@ import pytest
 
 from assistant.documents import content_hash
 from assistant.models import Evidence, Grade, QuestionAssessment, QuestionDraft
+from assistant.drafting import worse
+from assistant.index import document_key
 from assistant.pipeline import Pipeline
 from assistant.reviews import (
     REMARKS, Provenance, ReviewError, ReviewFinalised, ReviewStore, appendix, consensus, prompts_hash, provenance,
@@ -50,9 +52,9 @@ def prov(backend: str) -> Provenance:
 def test_pipeline_drafts_into_the_review_per_backend_with_provenance(settings):
     first = FakeChatClient(default=scripted)
     first.description = "small at http://a/v1"
-    second = FakeChatClient(default=lambda m: scripted(m) | ({"grade": "PS"} if "Grade key" in m[-1]["content"] else {}))
+    second = FakeChatClient(default=lambda m: scripted(m) | ({"grade": "NM"} if "Grade key" in m[-1]["content"] else {}))
     second.description = "large at http://b/v1"
-    pipeline = Pipeline(settings, client=first)
+    pipeline = Pipeline(settings.model_copy(update={"draft_mode": "llm"}), client=first)
     report = pipeline.ingest(SAMPLE_REPORT)
     review = pipeline.review_for(report, "June 2025", user="alice")
 
@@ -63,13 +65,14 @@ def test_pipeline_drafts_into_the_review_per_backend_with_provenance(settings):
 
     review = pipeline.reviews.get(review.id)
     assert set(review.backends) == {"small at http://a/v1", "large at http://b/v1"}
-    assert review.suggestion(3, "small at http://a/v1").draft.suggested_grade == Grade.PM
-    assert review.suggestion(3, "large at http://b/v1").draft.suggested_grade == Grade.PS
+    rubric = landed[0].rubric_grade
+    assert review.suggestion(3, "small at http://a/v1").draft.suggested_grade == worse(Grade.PM, rubric)
+    assert review.suggestion(3, "large at http://b/v1").draft.suggested_grade == Grade.NM
     suggestion = review.suggestion(3, "small at http://a/v1")
     assert suggestion.draft == landed[0]
     chunk_ids = {c.id for c in pipeline.index.chunks(doc_id=report.doc_id)}
     assert suggestion.provenance.passages and set(suggestion.provenance.passages) <= chunk_ids
-    assert suggestion.provenance.passages == [e.chunk_id for e in landed[0].evidence]
+    assert suggestion.provenance.passages == landed[0].assessment.passages
     assert suggestion.provenance.prompts_hash == prompts_hash(settings.prompts_dir)
     assert suggestion.provenance.settings["top_k"] == settings.top_k and "llm_api_key" not in suggestion.provenance.settings
 
@@ -197,7 +200,8 @@ def test_json_workspaces_are_migrated_on_first_start_and_nothing_is_lost(setting
     legacy.open("bob", "doc9", **defaults)
     legacy.save_suggestion("bob", "doc9", draft(2, Grade.FM))
     legacy.save_edit("bob", "doc9", 2, grade=Grade.NM)
-    (settings.data_dir / "workspaces" / "bob" / "broken.json").write_text("{not json")
+    broken = legacy._path("bob", "doc9").parent / "broken.json"
+    broken.write_text("{not json")
     before = {p: p.read_bytes() for p in (settings.data_dir / "workspaces").rglob("*.json")}
 
     store = ReviewStore.for_settings(settings)
@@ -215,7 +219,7 @@ def test_json_workspaces_are_migrated_on_first_start_and_nothing_is_lost(setting
 
     again = ReviewStore.for_settings(settings)  # a second start imports nothing twice
     assert again.get(review.id).archived == review.archived and len(again.list()) == 1
-    assert again.import_workspaces(settings.data_dir / "workspaces")[0].startswith(str(settings.data_dir / "workspaces" / "bob" / "broken.json"))
+    assert again.import_workspaces(settings.data_dir / "workspaces")[0].startswith(str(broken))
 
 
 def test_schema_is_versioned_and_a_newer_database_is_refused(settings, store):
@@ -273,7 +277,7 @@ def assert_every_acknowledged_edit_kept(store, review_id: int, user: str, acknow
 def test_two_processes_and_the_cli_write_one_review_and_no_edit_is_lost(settings, store, tmp_path):
     from .fake_openai import FakeOpenAIServer
 
-    review = store.open(content_hash(SAMPLE_REPORT.read_bytes()), FRAMEWORK, "June 2025")
+    review = store.open(document_key(content_hash(SAMPLE_REPORT.read_bytes()), FRAMEWORK), FRAMEWORK, "June 2025")
     llm = FakeOpenAIServer(lambda body: json.dumps(scripted(body["messages"])))
     env = os.environ | {"PANEL_DATA_DIR": str(settings.data_dir), "PANEL_LLM_BASE_URL": llm.url, "PANEL_LLM_MODEL": "tiny"}
     try:

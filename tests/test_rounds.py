@@ -15,7 +15,7 @@ import pytest
 from openpyxl import load_workbook
 
 from assistant.cli import main
-from assistant.pipeline import Pipeline, backend_name
+from assistant.pipeline import Pipeline
 from assistant.rounds import PRESCREEN_COLUMNS, RoundError, Rounds
 from assistant.settings import get_settings
 from tests.fakes import FakeChatClient
@@ -117,15 +117,15 @@ def dead_pid() -> int:
 def test_round_drafting_resumes_where_it_stopped(settings, tmp_path):
     files = five_reports(tmp_path / "reports")
     client = FakeChatClient(default=scripted)
-    pipeline = Pipeline(settings, client=client)
+    pipeline = Pipeline(settings.model_copy(update={"draft_mode": "llm"}), client=client)
     rounds = Rounds(pipeline)
     rounds.create("R")
     rounds.add("R", [f for f in files if f.name.startswith(("alpha", "gamma", "delta"))])
-    backend = backend_name(client)
+    backend = pipeline.drafting_backend(client)[1]
     assert rounds.enqueue("R", backend, [1, 3]) == 4  # two readable reports x two questions; the broken one has none
 
     assert rounds.work("R", limit=1) == {"pending": 3, "running": 0, "done": 1, "failed": 0}
-    assert len(client.requests) == 2  # one question: a draft and a grade
+    assert len(client.requests) == 1  # one question: one model call on top of the assessment
     # A worker that died mid-question left its job 'running'.
     with pipeline.reviews.write() as db:
         db.execute("UPDATE jobs SET status='running', worker=? WHERE id=(SELECT MIN(id) FROM jobs WHERE status='pending')",
@@ -142,7 +142,7 @@ def test_round_drafting_resumes_where_it_stopped(settings, tmp_path):
     assert rounds.enqueue("R", backend, [1, 3]) == counts["failed"]  # done jobs stay done
     asked = len(client.requests)
     assert rounds.work("R")["done"] == 4
-    assert len(client.requests) - asked == 2 * counts["failed"]
+    assert len(client.requests) - asked == counts["failed"]
     for report in rounds.get("R").reports:
         if report.review_id:
             assert sorted(pipeline.reviews.get(report.review_id).suggestions[backend]) == [1, 3]

@@ -243,7 +243,7 @@ def test_a_failing_backend_loses_no_work(calls):
     views = calls.open_report(doc_id, ALICE)[3:]
     assert field(views, calls, 4, TEXT) == "Careful edit of question 4." and field(views, calls, 4, GRADE) == "PS"
     suggestion = field(views, calls, 2, SUGGESTION)
-    assert "by hand" in suggestion  # the failed question is flagged for a human
+    assert "could not write this question" in suggestion  # the failed question is flagged for a human
     assert len(suggestion.split("Note:")) == len(set(suggestion.split("Note:")))  # each note once
     final = list(calls.regenerate(doc_id, 4, True, ALICE))[-1]
     assert final[2] == "Careful edit of question 4."  # a failed regeneration keeps the edit on screen and on disk

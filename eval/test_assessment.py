@@ -1,0 +1,150 @@
+"""The assessment against the designed cases and the real letter; a model on top of it when --backend names one.
+
+Numbers are reported for all designed cases, for the ones the rubric was tuned on, and for the held-out ones (never
+looked at while tuning; see eval/harness.py TUNED_ON), beside the majority baseline. The suite fails on regression
+against eval/baseline.json, never on absolute targets.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from assistant.corpus import load_letter
+from assistant.embeddings import get_embedder
+from assistant.models import Grade
+from assistant.pipeline import Pipeline
+from assistant.points import points
+
+from .designed import QuestionResult, assess_case, point_accuracy
+from .harness import BOILERPLATE, MATCH_SIMILARITY, coverage, load_cases, load_designed_cases, proxy_report
+from .metrics import grade_metrics
+
+DESIGNED = load_designed_cases()
+HIGHER_IS_BETTER = {"exact", "within_one", "qwk", "points", "covered", "asks_covered", "recall"}
+LOWER_IS_BETTER = {"leniency", "unsupported"}
+
+
+def check_regression(results, baseline: dict, section: str, slack: float) -> list[str]:
+    stored = baseline.get(results.backend, {}).get(section)
+    if not stored:
+        return []
+    worse = []
+    for key, value in results.data[section].items():
+        if not isinstance(value, (int, float)) or not isinstance(stored.get(key), (int, float)):
+            continue
+        if key in HIGHER_IS_BETTER and value < stored[key] - slack:
+            worse.append(f"{key} {value:.3f} < baseline {stored[key]:.3f}")
+        if key in LOWER_IS_BETTER and value > stored[key] + slack:
+            worse.append(f"{key} {value:.3f} > baseline {stored[key]:.3f}")
+    return worse
+
+
+@pytest.fixture(scope="session")
+def pipeline(eval_settings):
+    return Pipeline(eval_settings)
+
+
+@pytest.fixture(scope="session")
+def designed_results(pipeline) -> list[QuestionResult]:
+    return [r for case in DESIGNED for r in assess_case(pipeline, case)]
+
+
+def _summary(rows: list[QuestionResult]) -> dict:
+    graded = [r for r in rows if r.gold is not None]
+    gold = [r.gold for r in graded]
+    metrics = grade_metrics(gold, [r.predicted for r in graded])
+    majority = max(set(gold), key=gold.count) if gold else Grade.PM
+    return {**metrics, "points": point_accuracy(rows),
+            "majority_baseline_exact": grade_metrics(gold, [majority] * len(gold))["exact"],
+            "majority_baseline_within_one": grade_metrics(gold, [majority] * len(gold))["within_one"]}
+
+
+def test_assessment_against_designed_cases(designed_results, results, baseline):
+    sections = {
+        "assessment:all": designed_results,
+        "assessment:tuned-on": [r for r in designed_results if r.tuned_on],
+        "assessment:held-out": [r for r in designed_results if not r.tuned_on],
+    }
+    for name, rows in sections.items():
+        results.put(name, _summary(rows))
+    results.put("assessment:per-question", {
+        "rows": [f"{r.case} Q{r.number}: gold {r.gold.value if r.gold else '-'} predicted "
+                 f"{r.predicted.value if r.predicted else '-'}" for r in designed_results if r.gold],
+        "seconds_per_question": sum(r.seconds for r in designed_results) / len(designed_results),
+    })
+    worse = check_regression(results, baseline, "assessment:all", slack=1 / 35 + 1e-9)
+    assert not worse, worse
+
+
+def test_retrieval_recall(designed_results, results, baseline):
+    """Share of the labelled sections (or pages) that answer a question among the passages the assessment read,
+    separately for reports that follow the framework and thematic ones."""
+    by_layout: dict[str, list[float]] = {}
+    layouts = {c.id: c.layout for c in DESIGNED}
+    for r in designed_results:
+        if r.recall is not None and r.gold is not None and r.gold != Grade.NM:
+            kind = "thematic" if layouts[r.case] == "thematic" else "framework"
+            by_layout.setdefault(kind, []).append(r.recall)
+    results.put("retrieval", {f"recall_{k}": sum(v) / len(v) for k, v in by_layout.items()})
+    assert by_layout
+
+
+def test_asks_against_the_panel_letter(pipeline, results, baseline, tmp_path_factory):
+    """The asks the assessment makes for the proxy report of a real letter, against the panel's own asks."""
+    embedder = get_embedder(pipeline.settings.models_dir)
+    covered, asked, drafted, boiler = [], 0, [], []
+    for case in load_cases():
+        letter = load_letter(case.letter_path)
+        path = tmp_path_factory.mktemp("proxy") / f"{case.id}_{case.report_year}_proxy.md"
+        path.write_text(proxy_report(letter))
+        report = pipeline.ingest(path, member=case.member, year=case.report_year)
+        text = " ".join(c.text for c in pipeline.index.chunks(doc_id=report.doc_id))
+        for assessment in pipeline.assess(report.doc_id, case.member):
+            feedback = letter.feedback(assessment.number)
+            if feedback is None:
+                continue
+            panel_asks = [p.text for p in points(feedback.commentary) if p.kind == "request"]
+            if panel_asks and assessment.asks:
+                similarity = embedder.embed(panel_asks) @ embedder.embed(assessment.asks).T
+                covered += list(similarity.max(axis=1) >= MATCH_SIMILARITY - 0.1)
+            asked += len(assessment.asks)
+            drafted.append(coverage(feedback.commentary, assessment.commentary, text, embedder))
+            boiler.append(coverage(feedback.commentary, BOILERPLATE, text, embedder))
+
+    def mean(rows, key):
+        return sum(r[key] for r in rows) / len(rows) if rows else 0.0
+
+    results.put("asks_vs_letter", {
+        "asks_covered": sum(covered) / len(covered) if covered else 0.0,
+        "panel_asks": len(covered), "assistant_asks": asked,
+        "covered": mean(drafted, "covered"), "unsupported": mean(drafted, "unsupported"),
+        "boilerplate_covered": mean(boiler, "covered"),
+        "note": "proxy report built from the letter; asks match at MiniLM cosine >= 0.5",
+    })
+    worse = check_regression(results, baseline, "asks_vs_letter", slack=0.1)
+    assert not worse, worse
+
+
+def test_a_model_on_top_of_the_assessment(request, pipeline, results, eval_settings):
+    """Only with --backend: the same designed questions drafted by that model on top of the assessment."""
+    from .conftest import backend_client
+
+    client = backend_client(request)
+    if client is None:
+        pytest.skip("no --backend given: the model-on-top row needs a capable OpenAI-compatible backend")
+    llm = Pipeline(eval_settings.model_copy(update={"draft_mode": "llm"}), client=client)
+    gold, predicted, seconds = [], [], []
+    for case in DESIGNED:
+        report = llm.ingest(case.report_path, member=case.member, year=case.report_year)
+        for number, question in case.questions.items():
+            if question.grade is None:
+                continue
+            start = time.perf_counter()
+            draft = llm.draft_question(number, report.doc_id, case.member, case.report_year, mode="llm")
+            seconds.append(time.perf_counter() - start)
+            gold.append(question.grade)
+            predicted.append(draft.suggested_grade)
+    results.put(f"llm:{request.config.getoption('--model')}", {**grade_metrics(gold, predicted),
+                                          "seconds_per_question": sum(seconds) / len(seconds)})
