@@ -67,9 +67,12 @@ def render_suggestion(workspace: Workspace, number: int) -> str:
     draft = workspace.suggested.get(number)
     if draft is None:
         return "_Not drafted yet. Write your own text, or draft the questions._"
-    lines = []
+    mode = {"assessment": "the assessment alone (no LLM)", "llm": f"{draft.model} on top of the assessment",
+            "llm-rewrite": f"the assessment, rewritten by {draft.model}"}[draft.mode]
+    lines = [f"_Drafted by {mode}._"]
     if draft.suggested_grade:
-        lines.append(f"**Grade: {draft.suggested_grade.value}** (confidence {draft.confidence:.0%})")
+        rubric = f"; rubric: {draft.rubric_grade.value}" if draft.rubric_grade and draft.rubric_grade != draft.suggested_grade else ""
+        lines.append(f"**Grade: {draft.suggested_grade.value}**{rubric}")
     if draft.grade_rationale:
         lines.append(draft.grade_rationale)
     edit = workspace.edits.get(number)
@@ -79,11 +82,19 @@ def render_suggestion(workspace: Workspace, number: int) -> str:
     lines += [f"Note: {flag}" for flag in dict.fromkeys(draft.flags)]  # the same note once
     if draft.summary:
         lines.append(f"**Report says:** {draft.summary}")
-    for title, items in (("Strengths", draft.strengths), ("Gaps", draft.gaps),
-                         ("Ask the member", draft.questions_for_member), ("Good practice", draft.good_practice)):
-        if items:
-            lines.append(f"**{title}:** " + "; ".join(items))
+    if draft.assessment:
+        lines.append(render_checklist(draft))
     return "\n\n".join(lines)
+
+
+def render_checklist(draft: QuestionDraft) -> str:
+    """Each guidance point with its status and the report sentences it rests on: what a panel member checks."""
+    mark = {"addressed": "✅ addressed", "partly": "🟡 partly", "missing": "❌ missing"}
+    rows = ["**Checklist** (core points marked ★):"]
+    for point in draft.assessment.points:
+        rows.append(f"- {mark[point.status]} {'★ ' if point.core else ''}{point.guidance}")
+        rows += [f"    - “{e.quote}” ({e.location})" for e in point.evidence]
+    return "\n".join(rows)
 
 
 def render_changed_note(workspace: Workspace | None, number: int) -> str:
