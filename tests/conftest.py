@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,30 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@contextmanager
+def app_process(settings, log_path: Path, **env: str):
+    """`python app.py` on a free loopback port with these PANEL_ variables; yields its URL once it answers."""
+    port = _free_port()
+    env = os.environ | {"PANEL_DATA_DIR": str(settings.data_dir), "PANEL_PORT": str(port)} | env
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen([sys.executable, "app.py"], cwd=PROJECT_ROOT, env=env, stdout=log,
+                                   stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}/"
+        deadline = time.monotonic() + 90
+        try:
+            while time.monotonic() < deadline:
+                try:
+                    urllib.request.urlopen(url, timeout=2)
+                    break
+                except OSError:
+                    assert process.poll() is None, log_path.read_text()
+                    time.sleep(0.5)
+            yield url
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+
+
 @pytest.fixture
 def running_app(tmp_path, settings):
     """`python app.py` on a free loopback port, drafting with a scripted OpenAI-compatible server."""
@@ -81,24 +106,8 @@ def running_app(tmp_path, settings):
     from .test_ui import scripted
 
     llm = FakeOpenAIServer(lambda body: json.dumps(scripted(body["messages"])))
-    port = _free_port()
-    env = os.environ | {
-        "PANEL_DATA_DIR": str(settings.data_dir), "PANEL_PORT": str(port),
-        "PANEL_LLM_BASE_URL": llm.url, "PANEL_LLM_MODEL": "tiny",
-    }
-    log = open(tmp_path / "app.log", "wb")
-    process = subprocess.Popen([sys.executable, "app.py"], cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            break
-        except OSError:
-            assert process.poll() is None, (tmp_path / "app.log").read_text()
-            time.sleep(0.5)
-    yield url
-    process.terminate()
-    process.wait(timeout=20)
-    log.close()
-    llm.close()
+    try:
+        with app_process(settings, tmp_path / "app.log", PANEL_LLM_BASE_URL=llm.url, PANEL_LLM_MODEL="tiny") as url:
+            yield url
+    finally:
+        llm.close()

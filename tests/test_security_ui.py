@@ -1,20 +1,13 @@
 """The workspace with login on (PANEL_AUTH="alice:secret,bob:other", PANEL_ADMINS=alice): who may change the
 backend and to where, whose exports are served to whom, and which names may reach outside the data directory."""
 
-import os
-import subprocess
-import sys
-import time
-import urllib.request
-
 import httpx
 import pytest
 
-from assistant.settings import PROJECT_ROOT
 from assistant.ui import SERVER
 from assistant.workspace import WorkspaceStore, user_folder
 
-from .conftest import SAMPLE_REPORT, _free_port
+from .conftest import SAMPLE_REPORT, app_process
 from .fake_openai import FakeOpenAIServer
 from .test_ui import ALICE, BOB, calls, ingest, make_calls  # noqa: F401 (calls: a fixture)
 
@@ -91,25 +84,8 @@ def test_workspaces_saved_under_the_old_folder_names_are_kept(tmp_path):
 @pytest.fixture
 def auth_app(tmp_path, settings):
     """`python app.py` with login on, on a free loopback port."""
-    port = _free_port()
-    env = os.environ | {"PANEL_DATA_DIR": str(settings.data_dir), "PANEL_PORT": str(port),
-                        "PANEL_AUTH": AUTH["auth"], "PANEL_ADMINS": AUTH["admins"]}
-    log_path = tmp_path / "app.log"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen([sys.executable, "app.py"], cwd=PROJECT_ROOT, env=env, stdout=log,
-                                   stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}/"
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(url, timeout=2)
-                break
-            except OSError:
-                assert process.poll() is None, log_path.read_text()
-                time.sleep(0.5)
+    with app_process(settings, tmp_path / "app.log", PANEL_AUTH=AUTH["auth"], PANEL_ADMINS=AUTH["admins"]) as url:
         yield url
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def test_bob_cannot_fetch_alices_export(auth_app, settings):
