@@ -240,10 +240,9 @@ class Assessor:
             number=question.number, title=question.title, doc_id=chunks[0].doc_id if chunks else "",
             graded=question.graded, answered=answered,
             located_by=located_by, passages=[c.id for c in passages], points=points,
-            features=features,
+            features=features, specific=sum(s.specific for s in sentences if not s.admission),
         )
-        return self.finish(question, assessment, member=member, specific=sum(s.specific for s in sentences
-                                                                             if not s.admission))
+        return self.finish(question, assessment, member=member)
 
     def assess(self, chunks: Sequence[Chunk], *, member: str = "", numbers: Sequence[int] | None = None,
                search: Search | None = None) -> list[QuestionAssessment]:
@@ -251,16 +250,13 @@ class Assessor:
         questions = [q for q in self.framework.questions if numbers is None or q.number in numbers]
         return [self.assess_question(q, chunks, member=member, follows=follows, search=search) for q in questions]
 
-    def finish(self, question: Question, assessment: QuestionAssessment, *, member: str = "",
-               specific: int | None = None) -> QuestionAssessment:
+    def finish(self, question: Question, assessment: QuestionAssessment, *, member: str = "") -> QuestionAssessment:
         """Grade, asks and commentary from the statuses as they stand: after assessing, and again whenever a panel
-        member changes a status."""
-        if specific is None:  # a re-grade: count the specific sentences among the evidence kept
-            specific = len({e.quote for p in assessment.points for e in p.evidence
-                            if self._is_specific(e.quote)})
+        member (or a model's verified argument) changes a status."""
         grade, rationale = (None, "")
         if question.graded:
-            grade, rationale = rubric_grade(assessment.points, assessment.answered, specific, self.rubric, self.phrases)
+            grade, rationale = rubric_grade(assessment.points, assessment.answered, assessment.specific, self.rubric,
+                                            self.phrases)
         asks = self.asks(question, assessment.points)
         update = {"grade": grade, "rationale": rationale, "asks": asks}
         assessment = assessment.model_copy(update=update)
@@ -269,18 +265,15 @@ class Assessor:
     def with_status(self, question: Question, assessment: QuestionAssessment, guidance: str, status: PointStatus,
                     user: str = "") -> QuestionAssessment:
         """A panel member's change of one point's status: the grade, asks and commentary follow."""
+        if all(p.guidance != guidance for p in assessment.points):
+            raise KeyError(f"question {question.number} has no guidance point {guidance!r}")
         points = [p.model_copy(update={"status": status, "edited_by": user}) if p.guidance == guidance else p
                   for p in assessment.points]
-        if points == assessment.points and all(p.guidance != guidance for p in points):
-            raise KeyError(f"question {question.number} has no guidance point {guidance!r}")
         return self.finish(question, assessment.model_copy(update={"points": points}))
 
     @staticmethod
     def _cued(cues: Sequence[str], text: str) -> bool:
         return any(p.search(text) for p in _cue_patterns(tuple(cues)))
-
-    def _is_specific(self, text: str) -> bool:
-        return any(p.search(text) for kind in ("figure", "stakeholder") for p in self.features[kind])
 
     # Prose
 

@@ -249,6 +249,8 @@ class QuestionAssessment(BaseModel):
     passages: list[str] = Field(default_factory=list, description="IDs of the report chunks read for this question")
     points: list[PointAssessment] = Field(default_factory=list)
     features: list[Feature] = Field(default_factory=list)
+    specific: int = Field(default=0, description="Answer sentences giving a figure or a name (admissions aside): "
+                          "the rubric's measure of thin evidence")
     grade: Grade | None = None
     rationale: str = ""
     commentary: str = ""

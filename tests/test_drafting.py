@@ -370,3 +370,13 @@ def test_verify_quote(quote, expected):
 def test_draft_reply_schema_needs_commentary():
     with pytest.raises(Exception):
         DraftReply.model_validate({"commentary": "", "grade": "PM"})
+
+
+def test_flipping_a_status_back_restores_the_grade(pipeline, report):
+    """A re-grade measures the evidence as the assessment did, so undoing a change undoes its effect."""
+    question = pipeline.framework.question(1)
+    q1 = pipeline.assess(report.doc_id, report.member, [1])[0]
+    point = next(p for p in q1.points if p.status == "addressed")
+    flipped = pipeline.assessor.with_status(question, q1, point.guidance, "missing")
+    restored = pipeline.assessor.with_status(question, flipped, point.guidance, "addressed")
+    assert restored.grade == q1.grade and restored.asks == q1.asks
