@@ -33,8 +33,12 @@ class Point(BaseModel):
     text: str
 
 
+# Markdown emphasis is markup, not words: "**What we learned.** Three lessons" is a run-in heading and a sentence.
+_EMPHASIS = re.compile(r"\*\*|__")
+
+
 def sentences(text: str) -> list[str]:
-    flat = " ".join(line.strip() for line in text.splitlines() if line.strip())
+    flat = " ".join(_EMPHASIS.sub("", line).strip() for line in text.splitlines() if line.strip())
     return [s.strip() for s in _SENTENCE.split(flat) if len(s.strip()) > 20]
 
 
