@@ -351,12 +351,12 @@ class Drafter:
         return reply.remarks.strip()
 
     def letter(self, drafts: list[QuestionDraft], member: str, year: int | None, doc_id: str,
-               client: ChatClient | None = None) -> LetterDraft:
+               client: ChatClient | None = None, source: str = "") -> LetterDraft:
         graded = [d for d in drafts if self.framework.question(d.number).graded]
         opening = next((d for d in drafts if not self.framework.question(d.number).graded), None)
         return LetterDraft(
-            member=member, report_year=year, framework_id=self.framework.id, source=doc_id,
-            opening=self.overall_remarks(drafts, member, year, client),
+            member=member, report_year=year, framework_id=self.framework.id, doc_id=doc_id, source=source,
+            overall_remarks=self.overall_remarks(drafts, member, year, client),
             opening_statement=opening.commentary if opening else "", questions=graded,
         )
 

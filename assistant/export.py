@@ -20,7 +20,7 @@ def _body_sections(letter: LetterDraft, framework: Framework, prompts_dir: Path)
         "review_round": f"Review Round {letter.review_round}" if letter.review_round else "",
         "opening": render(
             prompts_dir, "letter_template", addressee=f"{letter.member} team" if letter.member else "colleagues",
-            remarks=letter.opening.strip() or "[Overall remarks to be written by the Panel.]",
+            remarks=letter.overall_remarks.strip() or "[Overall remarks to be written by the Panel.]",
         ),
         "opening_statement": letter.opening_statement.strip(),
         "questions": [

@@ -312,7 +312,8 @@ class LetterDraft(BaseModel):
     report_year: int | None = None
     review_round: str = ""
     framework_id: str
-    source: str = ""
-    opening: str = ""
+    doc_id: str = Field(default="", description="The report's document key")
+    source: str = Field(default="", description="File name of the report the letter answers")
+    overall_remarks: str = ""
     opening_statement: str = ""
     questions: list[QuestionDraft] = Field(default_factory=list)

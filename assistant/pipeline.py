@@ -181,9 +181,9 @@ class Pipeline:
             progress(0, total, f"question {numbers[0]}" if numbers else "overall remarks")
         drafts = self.draft(review, numbers, client, mode=mode, user=user, on_draft=landed)
         writer = client or (self._client if any(d.mode == "llm" for d in drafts) else None)
-        letter = self.drafter.letter(drafts, member, year, doc_id, writer)
+        letter = self.drafter.letter(drafts, member, year, doc_id, writer, source=review.source)
         backend = backend_name(drafts[0], writer) if drafts else ASSESSMENT_BACKEND
-        self.reviews.save_remarks(review.id, backend, letter.opening, user=user)
+        self.reviews.save_remarks(review.id, backend, letter.overall_remarks, user=user)
         if progress:
             progress(total, total, "done")
         return letter

@@ -190,7 +190,7 @@ class Review(BaseModel):
         opening = remarks_edit.commentary if remarks_edit and remarks_edit.commentary is not None else self.remarks.get(backend or "", "")
         return LetterDraft(
             member=self.member, report_year=self.year, review_round=self.review_round, framework_id=self.framework_id,
-            source=self.source, opening=opening, opening_statement=kept[OPENING_STATEMENT].commentary if OPENING_STATEMENT in kept else "",
+            doc_id=self.doc_id, source=self.source, overall_remarks=opening, opening_statement=kept[OPENING_STATEMENT].commentary if OPENING_STATEMENT in kept else "",
             questions=[d for n, d in kept.items() if n != OPENING_STATEMENT],
         )
 

@@ -82,8 +82,8 @@ class Workspace(BaseModel):
             questions.append(draft.model_copy(update={"commentary": self.commentary(n), "suggested_grade": self.grade(n)}))
         opening_statement = "" if self.omitted(0) else self.commentary(0)
         return LetterDraft(
-            member=self.member, report_year=self.year, framework_id=self.framework_id, source=self.source,
-            opening=self.opening_edit if self.opening_edit is not None else self.opening_suggested,
+            member=self.member, report_year=self.year, framework_id=self.framework_id, doc_id=self.doc_id, source=self.source,
+            overall_remarks=self.opening_edit if self.opening_edit is not None else self.opening_suggested,
             opening_statement=opening_statement, questions=questions,
         )
 

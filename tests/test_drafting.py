@@ -310,7 +310,7 @@ def test_letter_from_the_assessment(pipeline, report):
     letter = pipeline.draft_letter(report.doc_id, report.member, report.year)
     assert pipeline.client.requests == []
     assert [q.number for q in letter.questions] == [1, 2, 3, 4, 5]
-    assert letter.opening.startswith("Overall, the Panel found the report")
+    assert letter.overall_remarks.startswith("Overall, the Panel found the report")
     assert letter.opening_statement
 
 

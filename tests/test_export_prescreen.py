@@ -19,7 +19,7 @@ def pipeline(settings):
 def letter() -> LetterDraft:
     return LetterDraft(
         member="Example Relief Network", report_year=2023, review_round="June 2024", framework_id="accountable-now-2022",
-        opening="Overall a clear report.",
+        overall_remarks="Overall a clear report.",
         opening_statement="The director's statement sets out the year.",
         questions=[
             QuestionDraft(number=n, commentary=f"Commentary on question {n}.\n\nSecond paragraph.", suggested_grade=g)

@@ -155,7 +155,7 @@ def test_finalised_letter_is_read_only_and_versioned(store, review):
         store.finalise(review.id, "bob")
 
     first = store.finalise(review.id, "alice")
-    assert first.version == 1 and first.letter.opening == "Dear team, a clear report."
+    assert first.version == 1 and first.letter.overall_remarks == "Dear team, a clear report."
     assert first.letter.opening_statement == "On the statement."
     assert [(q.number, q.commentary, q.suggested_grade) for q in first.letter.questions] == [
         (1, "Suggested text 1.", Grade.PM), (2, "The Panel's text.", Grade.PS)]
@@ -177,7 +177,7 @@ def test_finalised_letter_is_read_only_and_versioned(store, review):
     assert second.version == 2 and current.status == "final"
     assert [f.version for f in current.letters] == [1, 2]
     assert [q.number for q in current.letters[0].letter.questions] == [1, 2]
-    assert [q.number for q in second.letter.questions] == [2] and second.letter.opening == "Dear team, thank you."
+    assert [q.number for q in second.letter.questions] == [2] and second.letter.overall_remarks == "Dear team, thank you."
 
     entries = {(e.number, e.backend): e for e in appendix(current)}
     assert entries[(2, "small")].final_commentary == "The Panel's text." and entries[(2, "small")].changed
@@ -214,7 +214,7 @@ def test_json_workspaces_are_migrated_on_first_start_and_nothing_is_lost(setting
     assert review.commentary(3, "alice", "workspace:alice") == "Regenerated."
     assert [a.edit.commentary for a in review.archived] == ["My first take."]
     assert review.remarks["workspace:alice"] == "Suggested opening."
-    assert review.letter("alice", "workspace:alice").opening == "Alice's opening."
+    assert review.letter("alice", "workspace:alice").overall_remarks == "Alice's opening."
     assert {p: p.read_bytes() for p in (settings.data_dir / "workspaces").rglob("*.json")} == before  # files kept
 
     again = ReviewStore.for_settings(settings)  # a second start imports nothing twice
