@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from .models import Chunk, Document, Framework, Letter
+from .models import Chunk, Document, Framework, Letter, Question
+from .points import heading_like
 
 _STOPWORDS = set(
     "a an and are as at be been by for from has have how i in is it its of on or our the this to was were what with"
@@ -16,16 +18,19 @@ _EXPLICIT = re.compile(r"^(?:#+\s*)?(?:q|question)\s*(\d{1,2})\b", re.IGNORECASE
 _NUMBERED = re.compile(r"^(?:#+\s*)?(\d{1,2})[.):]?\s+(\S.*)$")
 _OPENING = re.compile(r"^(?:#+\s*)?(?:\d[.)]?\s*)?(opening statement|statement from the (?:head|ceo|chief|secretary|director|chair))", re.I)
 _HEADING = re.compile(r"^#+\s+(.+)$")
+_SHORT_TITLE = re.compile(r"^[A-Z][^.!?;]{0,85}$")  # a numbered heading's title: not a numbered list's sentence
 
 
 def _words(text: str) -> set[str]:
     return {w.rstrip("s") for w in re.findall(r"[a-z]+", text.lower()) if w not in _STOPWORDS and len(w) > 2}
 
 
-def match_question(line: str, framework: Framework) -> int | None:
+def match_question(line: str, framework: Framework, expected: Collection[int] = ()) -> int | None:
     """The framework question a heading line introduces, if it is one: 'Q3', 'Question 3', '3. <question text>',
-    or the question's own words. Long lines are prose, not headings."""
-    line = line.strip()
+    or the question's own words. Long lines are prose, not headings. `expected` holds the questions that could come next in
+    the framework's order: a short numbered heading with one of those numbers introduces it in the report's own words
+    ('4. Internal accountability: our staff'), if it shares a word with the question's topic."""
+    line = " ".join(line.split())
     if not line or len(line) > 350:
         return None
     numbers = {q.number for q in framework.questions}
@@ -33,6 +38,11 @@ def match_question(line: str, framework: Framework) -> int | None:
         return int(match.group(1))
     if _OPENING.match(line) and len(line) < 120 and 0 in numbers:
         return 0
+    numbered = _NUMBERED.match(line)
+    if numbered and int(numbered.group(1)) in expected and _SHORT_TITLE.match(numbered.group(2)):
+        question = framework.question(int(numbered.group(1)))
+        if _stems(numbered.group(2)) & _topic(question):
+            return question.number
     words = _words(line)
     if len(words) < 3:
         return None
@@ -44,30 +54,87 @@ def match_question(line: str, framework: Framework) -> int | None:
         score = min(covered, precise)
         if score > best_score:
             best, best_score = question.number, score
-    numbered = _NUMBERED.match(line)
     threshold = 0.45 if numbered and numbered.group(1) == str(best) else 0.6
     return best if best_score >= threshold else None
 
 
-def _sections(document: Document, framework: Framework | None):
-    """Yield (page, heading, question, text) runs: a new run starts at every page and every question heading."""
-    question: int | None = None
-    heading = ""
+# A contents page: lines that end in a page number ('About us 6', 'Governance ..... 16'), several on one page.
+_CONTENTS_ENTRY = re.compile(r"\S.*?(?:\s|\.{2,})\d{1,3}$")
+_WRAPPED = re.compile(r"^[a-z(]")  # a heading's second line continues in lower case
+
+
+def _running_lines(document: Document) -> set[str]:
+    """Running headers and footers: the same short line on most pages. They are layout, not report text."""
+    if len(document.pages) < 3:
+        return set()
+    counts: dict[str, int] = {}
     for page in document.pages:
+        lines = [" ".join(line.split()) for line in page.text.split("\n") if line.strip()]
+        for line in set(lines[:2] + lines[-2:]):
+            if len(line) <= 120:
+                counts[line] = counts.get(line, 0) + 1
+    return {line for line, n in counts.items() if n >= max(3, 0.4 * len(document.pages))}
+
+
+def _stems(text: str) -> set[str]:
+    return {w[:5] for w in _words(text)}
+
+
+def _topic(question: Question) -> set[str]:
+    return _stems(" ".join([question.title, question.text] + [p.text for p in question.guidance]))
+
+
+def _sections(document: Document, framework: Framework | None):
+    """Yield (page, heading, question, text) runs: a new run starts at every page and every heading.
+
+    A question's section runs from its heading to the next heading at its level or above. In text without heading
+    levels (PDF), a chapter heading at the top of a page that shares no words with the question's topic ends it too:
+    such reports put 'Governance' or 'Financial review' between the answers, and those pages answer nothing.
+    """
+    question: int | None = None
+    last_question: int | None = None
+    question_level = 0
+    heading = ""
+    running = _running_lines(document)
+    by_number = {q.number: q for q in framework.questions} if framework else {}
+    order = [q.number for q in framework.questions] if framework else []
+    for page in document.pages:
+        lines = [line for line in page.text.split("\n") if " ".join(line.split()) not in running]
+        contents = sum(bool(_CONTENTS_ENTRY.match(line.strip())) for line in lines) >= 3
+        top = next((i for i, line in enumerate(lines) if line.strip()), None)
         buffer: list[str] = []
-        for line in page.text.split("\n"):
-            detected = match_question(line, framework) if framework else None
+        for i, line in enumerate(lines):
             markdown = _HEADING.match(line.strip())
-            if detected is not None or markdown:
+            detected = None
+            title = line
+            if framework and not (contents and _CONTENTS_ENTRY.match(line.strip())):
+                expected = _next_questions(order, last_question)
+                detected = match_question(line, framework, expected)
+                if detected is None and i + 1 < len(lines) and _NUMBERED.match(line.strip()) and _WRAPPED.match(lines[i + 1].strip()):
+                    detected = match_question(f"{line} {lines[i + 1]}", framework, expected)
+                    title = f"{line} {lines[i + 1]}" if detected is not None else title
+            level = len(markdown.group(0)) - len(markdown.group(0).lstrip("#")) if markdown else 0
+            page_heading = markdown is None and i == top and heading_like(line)
+            chapter = page_heading and question is not None and not (_stems(line) & _topic(by_number[question]))
+            if detected is not None or markdown or page_heading:
                 if any(part.strip() for part in buffer):
                     yield page.number, heading, question, "\n".join(buffer)
                 buffer = []
-                heading = (markdown.group(1) if markdown else line).strip()[:200]
+                heading = " ".join((markdown.group(1) if markdown else title).split())[:200]
                 if detected is not None:
-                    question = detected
+                    question = last_question = detected
+                    question_level = level
+                elif chapter or (markdown and question is not None and question_level and level <= question_level):
+                    question = None
             buffer.append(line)
         if any(part.strip() for part in buffer):
             yield page.number, heading, question, "\n".join(buffer)
+
+
+def _next_questions(order: list[int], last: int | None) -> list[int]:
+    """The two questions that may follow `last` (a report may skip an 'if applicable' question)."""
+    position = order.index(last) if last in order else -1
+    return order[position + 1:position + 3]
 
 
 def chunk_document(

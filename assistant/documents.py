@@ -270,8 +270,8 @@ def _read_docx(path: Path, limits: ReadLimits) -> tuple[list[Page], list[str]]:
                 pages.append([])
             text = budget.take(paragraph.text.strip())
             if text:
-                heading = style_names.get(paragraph._p.style, "").startswith(("heading", "title"))  # no public API
-                pages[-1].append(f"# {text}" if heading else text)
+                level = _heading_level(style_names.get(paragraph._p.style, ""))  # no public API for the style id
+                pages[-1].append(f"{'#' * level} {text}" if level else text)
         for table in document.tables:
             rows = [budget.take(" | ".join(cell.text.strip() for cell in row.cells)) for row in table.rows]
             pages[-1].append("\n".join(rows))
@@ -286,6 +286,17 @@ def _read_docx(path: Path, limits: ReadLimits) -> tuple[list[Page], list[str]]:
     warnings = [] if len(pages) > 1 else [f"{path.name}: no page breaks recorded; passages are cited by section."]
     numbered = len(pages) > 1
     return [Page(number=i + 1 if numbered else None, text="\n\n".join(p)) for i, p in enumerate(pages)], warnings
+
+
+def _heading_level(style: str) -> int:
+    """Markdown level of a Word paragraph style: 'Title' 1, 'Heading 2' 2; 0 for body text. Sections end at the next
+    heading of their own level, so the level matters."""
+    if style == "title":
+        return 1
+    if style.startswith("heading"):
+        digits = "".join(ch for ch in style if ch.isdigit())
+        return min(int(digits), 6) if digits else 1
+    return 0
 
 
 # Word's XML compresses 5-20:1. python-docx holds the whole XML tree in memory at about ten times its size, so a

@@ -42,10 +42,25 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE.split(flat) if len(s.strip()) > 20]
 
 
+# A heading line in extracted text: a few words, capitalised, with no sentence punctuation at the end ("Governance",
+# "Lessons learned", "Key figures 2024:"). Wrapped prose lines end mid-sentence too, but start in lower case.
+_HEADING_LINE = re.compile(r"^[A-Z0-9][^.!?;,]{0,68}[^.!?;,\s]$")
+_CAPTION = re.compile(r"^(?:photo|figure|fig\.|table|chart|source|note|box|image|map)\b", re.IGNORECASE)
+
+
+def heading_like(line: str) -> bool:
+    line = " ".join(line.split())
+    words = line.split()
+    return (0 < len(words) <= 8 and bool(_HEADING_LINE.match(line)) and not _CAPTION.match(line)
+            and sum(w[0].isdigit() for w in words) <= 1 and any(len(w) > 2 and w.isalpha() for w in words))
+
+
 def answer_sentences(text: str) -> list[str]:
-    """Sentences of report text without its headings (markdown headings or lines that ask a question)."""
+    """Sentences of report text without its headings: markdown headings, lines that ask a question, and short
+    heading lines (as PDF text has them) that would otherwise run into the next sentence."""
     body = "\n".join(
-        line for line in text.splitlines() if not line.lstrip().startswith("#") and not line.rstrip().endswith("?")
+        line for line in text.splitlines()
+        if not line.lstrip().startswith("#") and not line.rstrip().endswith("?") and not heading_like(line)
     )
     return sentences(body)
 
