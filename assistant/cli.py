@@ -263,8 +263,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_delete(args: argparse.Namespace) -> int:
-    """Remove a report from the index (a withdrawn submission): its passages leave both search signals."""
-    removed = _pipeline().index.delete_document(args.doc_id)
+    """Remove a report (a withdrawn submission): its passages leave both search signals, its files the data folder."""
+    removed = _pipeline().delete_report(args.doc_id)
     if not removed:
         print(f"error: no report {args.doc_id!r} in the index (see `panel-assistant doctor`)", file=sys.stderr)
         return 1

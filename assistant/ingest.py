@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from .chunking import chunk_document, chunk_letter
 from .corpus import letter_paths, load_letter
-from .documents import FileTooLarge, ReadLimits, content_hash, read_document
+from .documents import SUPPORTED_SUFFIXES, FileTooLarge, ReadLimits, content_hash, read_document
 from .embeddings import get_embedder
 from .index import LETTERS, REPORTS, Index, document_key
 from .models import Document, Framework, SuspectText
@@ -18,6 +21,7 @@ from .safety import InjectionDetector, detector, remove_instructions
 from .settings import Settings
 
 Progress = Callable[[int, int], None]  # (done, total)
+log = logging.getLogger(__name__)
 
 
 class IngestResult(BaseModel):
@@ -61,6 +65,7 @@ def ingest_report(
         if index.has_document(doc_id):
             existing = index.chunks(doc_id=doc_id)
             record = load_ingest_record(settings, doc_id)
+            _keep_original(settings, doc_id, path)  # a report ingested before originals were kept gets its copy now
             return IngestResult(
                 doc_id=doc_id, source=path.name, member=member, year=year, already_indexed=True,
                 chunks=len(existing), pages=max((c.page or 0 for c in existing), default=0),
@@ -105,6 +110,7 @@ def ingest_report(
         "chunks": len(chunks), "questions_found": found, "warnings": warnings, "suspects": document.suspects,
     })
     _save_ingest_record(settings, result)
+    _keep_original(settings, result.doc_id, path)
     return result
 
 
@@ -143,6 +149,47 @@ def load_ingest_record(settings: Settings, doc_id: str) -> IngestResult | None:
     records were kept."""
     path = _record_path(settings, doc_id)
     return IngestResult.model_validate_json(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+# The original file beside the record, so the workspace can show a quote on its page: uploads are temporary
+# files. It is as confidential as everything else in the data folder, and leaves with the report.
+_SAFE_DOC_ID = re.compile(r"[A-Za-z0-9][\w.-]*")
+
+
+def _original_target(settings: Settings, doc_id: str, suffix: str) -> Path:
+    return settings.data_dir / "reports" / f"{doc_id}{suffix.lower()}"
+
+
+def _keep_original(settings: Settings, doc_id: str, path: Path) -> None:
+    target = _original_target(settings, doc_id, path.suffix)
+    if not settings.keep_originals or target.exists():
+        return
+    partial = target.with_name(target.name + ".partial")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, partial)
+        os.replace(partial, target)  # whole or not at all: a half-copied PDF would render as damaged
+    except OSError as exc:  # the report is indexed; only its page view is lost
+        partial.unlink(missing_ok=True)
+        log.warning("original not kept", extra={"doc_id": doc_id, "error": str(exc)})
+
+
+def original_path(settings: Settings, doc_id: str) -> Path | None:
+    """The copy of a report's original file kept at ingestion, or None (not kept, or ingested before copies were)."""
+    if not _SAFE_DOC_ID.fullmatch(doc_id):
+        return None
+    return next((p for s in sorted(SUPPORTED_SUFFIXES) if (p := _original_target(settings, doc_id, s)).is_file()), None)
+
+
+def delete_report_files(settings: Settings, doc_id: str) -> list[Path]:
+    """Remove what ingestion kept of a report outside the index (its record and original); returns what it removed."""
+    if not _SAFE_DOC_ID.fullmatch(doc_id):  # an id from the command line must not reach outside the folder
+        return []
+    kept = [_record_path(settings, doc_id)] + [_original_target(settings, doc_id, s) for s in SUPPORTED_SUFFIXES]
+    removed = [path for path in kept if path.is_file()]
+    for path in removed:
+        path.unlink()
+    return removed
 
 
 def ingest_letter(path: Path, index: Index, settings: Settings) -> IngestResult:

@@ -15,9 +15,10 @@ from .corpus import load_framework, load_letters
 from .drafting import Drafter, ProgressCallback, choose_mode
 from .embeddings import get_embedder
 from .index import Index
-from .ingest import IngestResult, Progress, ingest_corpus, ingest_report
+from .ingest import IngestResult, Progress, delete_report_files, ingest_corpus, ingest_report, original_path
 from .llm import ChatClient, OnToken, make_chat_client
 from .models import Chunk, DraftMode, Framework, Letter, LetterDraft, QuestionAssessment, QuestionDraft
+from .pages import PageImage, render_page
 from .prescreen import Prescreen, prescreen
 from .reviews import Review, ReviewStore, provenance
 from .settings import Settings, disable_telemetry, get_settings
@@ -105,6 +106,21 @@ class Pipeline:
     def passage(self, chunk_id: str) -> Chunk | None:
         """One indexed passage, to show a quote in its context."""
         return self.index.chunk(chunk_id)
+
+    def page_view(self, doc_id: str, page: int, quote: str) -> PageImage | None:
+        """A PDF report's page with the quote highlighted (found=False: the page alone), or None where the report is
+        not a PDF or its original was not kept. Raises PageViewError (PageOutOfRange) for a page it cannot show."""
+        original = original_path(self.settings, doc_id)
+        if original is None or original.suffix != ".pdf":
+            return None
+        return render_page(original, page, quote, self.settings.page_image_width)
+
+    def delete_report(self, doc_id: str) -> int:
+        """Withdraw a report: its passages leave the index, its ingest record and kept original leave the data
+        folder. Returns how many passages there were."""
+        removed = self.index.delete_document(doc_id)
+        delete_report_files(self.settings, doc_id)
+        return removed
 
     def prescreen(self, doc_id: str) -> Prescreen:
         if doc_id not in self._prescreens:

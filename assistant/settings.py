@@ -123,6 +123,10 @@ class Settings(BaseSettings):
     admins: str = ""  # "alice,carol": only these logged-in users may test or change the backend
     backend_allowlist: str = ""  # base URLs or host names, comma-separated; empty: loopback hosts. The configured URL always counts
 
+    # Page view (pages helper): a quote shown on its PDF page needs the original file, kept beside the ingest record
+    keep_originals: bool = True  # false: nothing but the index keeps a report's text, and no page can be shown
+    page_image_width: int = 900  # pixels; one page at a time, capped at 12 megapixels
+
     @model_validator(mode="before")
     @classmethod
     def _apply_preset(cls, values: dict) -> dict:
