@@ -33,7 +33,7 @@ def test_docx_pages_from_page_breaks_and_headings(tmp_path):
     path = make_docx(tmp_path / "r.docx", [("Opening statement", "Hello from the director."), ("Question 1", "We did things.")])
     document = read_document(path)
     assert [page.number for page in document.pages] == [1, 2]
-    assert document.pages[1].text.startswith("# Question 1")
+    assert document.pages[1].text.startswith("## Question 1")  # Heading 2 keeps its level
 
 
 def test_docx_without_breaks_is_cited_by_section(tmp_path):
