@@ -31,8 +31,8 @@ def match_question(line: str, framework: Framework) -> int | None:
     numbers = {q.number for q in framework.questions}
     if (match := _EXPLICIT.match(line)) and int(match.group(1)) in numbers:
         return int(match.group(1))
-    if _OPENING.match(line) and len(line) < 120 and 0 in numbers:
-        return 0
+    if _OPENING.match(line) and len(line) < 120 and framework.statement_question:
+        return framework.statement_question.number
     words = _words(line)
     if len(words) < 3:
         return None

@@ -188,8 +188,14 @@ class Pipeline:
             progress(total, total, "done")
         return letter
 
+    def framework_of(self, letter: LetterDraft) -> Framework:
+        """The framework a letter was drafted under: its headings, grade labels and template shape the export."""
+        if letter.framework_id in ("", self.framework.id):
+            return self.framework
+        return load_framework(self.settings.corpus_dir, letter.framework_id)
+
     def export(self, letter: LetterDraft, path: Path) -> Path:
-        return export.write(letter, self.framework, self.settings.prompts_dir, path)
+        return export.write(letter, self.framework_of(letter), self.settings.prompts_dir, path)
 
     def markdown(self, letter: LetterDraft) -> str:
-        return export.to_markdown(letter, self.framework, self.settings.prompts_dir)
+        return export.to_markdown(letter, self.framework_of(letter), self.settings.prompts_dir)
