@@ -182,6 +182,7 @@ class Pipeline:
         drafts = self.draft(review, numbers, client, mode=mode, user=user, on_draft=landed)
         writer = client or (self._client if any(d.mode == "llm" for d in drafts) else None)
         letter = self.drafter.letter(drafts, member, year, doc_id, writer, source=review.source)
+        letter.review_round = review.review_round  # the letter names its round, as the review's own letter does
         backend = backend_name(drafts[0], writer) if drafts else ASSESSMENT_BACKEND
         self.reviews.save_remarks(review.id, backend, letter.overall_remarks, user=user)
         if progress:
