@@ -36,8 +36,8 @@ def match_question(line: str, framework: Framework, expected: Collection[int] = 
     numbers = {q.number for q in framework.questions}
     if (match := _EXPLICIT.match(line)) and int(match.group(1)) in numbers:
         return int(match.group(1))
-    if _OPENING.match(line) and len(line) < 120 and 0 in numbers:
-        return 0
+    if _OPENING.match(line) and len(line) < 120 and framework.statement_question:
+        return framework.statement_question.number
     numbered = _NUMBERED.match(line)
     if numbered and int(numbered.group(1)) in expected and _SHORT_TITLE.match(numbered.group(2)):
         question = framework.question(int(numbered.group(1)))

@@ -26,7 +26,7 @@ from .index import LETTERS, Index
 from .llm import ChatClient, LLMError, OnToken
 from .models import (
     Chunk, DraftMode, Evidence, FollowUp, Framework, Grade, Letter, LetterDraft, PointAssessment, PointStatus,
-    Precedent, Question, QuestionAssessment, QuestionDraft,
+    Precedent, Question, QuestionAssessment, QuestionDraft, gaps_of,
 )
 from .points import answer_sentences, asks
 from .prompts import render
@@ -215,14 +215,14 @@ class Drafter:
         return QuestionDraft(
             number=question.number,
             title=question.title,
+            graded=question.graded,
             mode="assessment",
             assessment=assessment,
             rubric_grade=assessment.grade,
             summary=f"{sum(p.status == 'addressed' for p in assessment.points)} of {len(assessment.points)} "
                     f"guidance points addressed, {sum(p.status == 'partly' for p in assessment.points)} partly.",
             strengths=[p.guidance for p in assessment.points if p.status == "addressed"],
-            gaps=[f"{p.guidance} ({p.status}{', core' if p.core else ''})" for p in assessment.points
-                  if p.status != "addressed"],
+            gaps=gaps_of(assessment.points, {p.text: p.ask for p in question.guidance}),
             questions_for_member=assessment.asks,
             good_practice=[f.evidence.quote for f in assessment.features if f.kind in ("validation", "learning")][:3],
             commentary=assessment.commentary,

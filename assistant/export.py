@@ -1,8 +1,13 @@
-"""Export a letter draft in the panel's format: Markdown, DOCX, or JSON of the whole draft."""
+"""Export a letter draft in its framework's format: Markdown, DOCX, or JSON of the whole draft.
+
+Everything the letter says besides the panel's commentary comes from the framework: its `letter` block (headings,
+greeting, grade line, key) names a template under prompts/ for the frame and closing, and its grades give the labels
+and the key. Nothing here is written for one panel."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from string import Template
 
 from .models import Framework, LetterDraft
 from .prompts import render
@@ -12,23 +17,41 @@ MISSING_COMMENTARY = "[TO BE WRITTEN: no commentary for this question yet.]"
 MISSING_GRADE = "[TO BE SET]"
 
 
+def _fill(layout_text: str, **values: object) -> str:
+    """A layout text with its placeholders filled; a placeholder the layout does not offer is an error."""
+    return " ".join(Template(layout_text).substitute({k: str(v) for k, v in values.items()}).split())
+
+
 def _body_sections(letter: LetterDraft, framework: Framework, prompts_dir: Path) -> dict:
     """The parts every format shares, in order."""
+    layout = framework.letter
+    facts = {"member": letter.member, "year": letter.report_year or "", "round": letter.review_round}
+    opening_question = framework.statement_question
+    questions = []
+    for draft in letter.questions:
+        question = framework.question(draft.number)
+        grade = ""
+        if question.graded:
+            grade = _fill(layout.grade_line, grade=framework.grade_name(draft.suggested_grade)
+                          if draft.suggested_grade else MISSING_GRADE)
+        heading = _fill(layout.question_heading, number=question.number, title=question.title, text=question.text)
+        questions.append((heading, draft.commentary.strip() or MISSING_COMMENTARY, grade))
     return {
-        "title": f"{letter.member} Feedback from the Independent Review Panel",
-        "subtitle": f"Accountability Report {letter.report_year or ''}".strip(),
-        "review_round": f"Review Round {letter.review_round}" if letter.review_round else "",
+        "title": _fill(layout.title, **facts),
+        "subtitle": _fill(layout.subtitle, **facts),
+        "review_round": _fill(layout.review_round, **facts) if letter.review_round else "",
         "opening": render(
-            prompts_dir, "letter_template", addressee=f"{letter.member} team" if letter.member else "colleagues",
-            remarks=letter.overall_remarks.strip() or "[Overall remarks to be written by the Panel.]",
-        ),
+            prompts_dir, layout.template, panel=layout.panel, member=letter.member, year=facts["year"],
+            addressee=_fill(layout.addressee, **facts) if letter.member else "colleagues",
+            remarks=letter.overall_remarks.strip() or layout.missing_remarks,
+        ).strip(),
+        "opening_heading": opening_question.title if opening_question else "",
         "opening_statement": letter.opening_statement.strip(),
-        "questions": [
-            (q.number, framework.question(q.number).text, q.commentary.strip() or MISSING_COMMENTARY,
-             (q.suggested_grade.value if q.suggested_grade else MISSING_GRADE) if framework.question(q.number).graded else "")
-            for q in letter.questions
-        ],
-        "key": [(g.code.value, g.meaning) for g in framework.grades],
+        "questions_heading": layout.questions_heading,
+        "questions": questions,
+        "key_heading": layout.key_heading,
+        "key_columns": layout.key_columns,
+        "key": [(level.name, level.meaning) for level in framework.grades],
     }
 
 
@@ -37,14 +60,15 @@ def to_markdown(letter: LetterDraft, framework: Framework, prompts_dir: Path) ->
     lines = [f"# {parts['title']}", "", f"**{parts['subtitle']}**"]
     if parts["review_round"]:
         lines += ["", parts["review_round"]]
-    lines += ["", parts["opening"].strip(), ""]
+    lines += ["", parts["opening"], ""]
     if parts["opening_statement"]:
-        lines += ["## Opening Statement from the Head of Organisation", "", parts["opening_statement"], ""]
-    lines += ["## Core Responses", ""]
-    for number, text, commentary, grade in parts["questions"]:
-        lines += [f"### {number} {text}", ""] + ([f"**Grade: {grade}**", ""] if grade else []) + [commentary, ""]
-    lines += ["## Key", "", "| Grade | Explanation |", "|---|---|"]
-    lines += [f"| {code} | {meaning} |" for code, meaning in parts["key"]]
+        lines += [f"## {parts['opening_heading']}", "", parts["opening_statement"], ""]
+    lines += [f"## {parts['questions_heading']}", ""]
+    for heading, commentary, grade in parts["questions"]:
+        lines += [f"### {heading}", ""] + ([f"**{grade}**", ""] if grade else []) + [commentary, ""]
+    first, second = parts["key_columns"]
+    lines += [f"## {parts['key_heading']}", "", f"| {first} | {second} |", "|---|---|"]
+    lines += [f"| {name} | {meaning} |" for name, meaning in parts["key"]]
     return "\n".join(lines) + "\n"
 
 
@@ -57,26 +81,26 @@ def to_docx(letter: LetterDraft, framework: Framework, prompts_dir: Path, path: 
     document.add_paragraph(parts["subtitle"]).runs[0].bold = True
     if parts["review_round"]:
         document.add_paragraph(parts["review_round"])
-    for paragraph in parts["opening"].strip().split("\n\n"):
+    for paragraph in parts["opening"].split("\n\n"):
         document.add_paragraph(paragraph)
     if parts["opening_statement"]:
-        document.add_heading("Opening Statement from the Head of Organisation", level=1)
+        document.add_heading(parts["opening_heading"], level=1)
         for paragraph in parts["opening_statement"].split("\n\n"):
             document.add_paragraph(paragraph)
-    document.add_heading("Core Responses", level=1)
-    for number, text, commentary, grade in parts["questions"]:
-        document.add_heading(f"{number} {text}", level=2)
+    document.add_heading(parts["questions_heading"], level=1)
+    for heading, commentary, grade in parts["questions"]:
+        document.add_heading(heading, level=2)
         if grade:
-            document.add_paragraph().add_run(f"Grade: {grade}").bold = True
+            document.add_paragraph().add_run(grade).bold = True
         for paragraph in commentary.split("\n\n"):
             document.add_paragraph(paragraph)
-    document.add_heading("Key", level=1)
+    document.add_heading(parts["key_heading"], level=1)
     table = document.add_table(rows=1, cols=2)
     table.style = "Table Grid"
-    table.rows[0].cells[0].text, table.rows[0].cells[1].text = "Grade", "Explanation"
-    for code, meaning in parts["key"]:
+    table.rows[0].cells[0].text, table.rows[0].cells[1].text = parts["key_columns"]
+    for name, meaning in parts["key"]:
         row = table.add_row()
-        row.cells[0].text, row.cells[1].text = code, meaning
+        row.cells[0].text, row.cells[1].text = name, meaning
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     document.save(str(path))
@@ -84,7 +108,7 @@ def to_docx(letter: LetterDraft, framework: Framework, prompts_dir: Path, path: 
 
 
 def write(letter: LetterDraft, framework: Framework, prompts_dir: Path, path: Path) -> Path:
-    """By extension: .md, .docx or .json."""
+    """By extension: .md, .docx or .json (the whole draft, gaps with their severity included)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".docx":

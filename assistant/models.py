@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, computed_field, model_validator
 
 
 class Grade(str, Enum):
@@ -27,8 +28,15 @@ class Grade(str, Enum):
 
 
 class GradeLevel(BaseModel):
+    """What one grade of the scale is called in a framework's letters, and what it means in the grade key."""
+
     code: Grade
     meaning: str
+    label: str = Field(default="", description="How the letter names the grade ('Fully met'); empty: the code")
+
+    @property
+    def name(self) -> str:
+        return self.label or self.code.value
 
 
 PointStatus = Literal["addressed", "partly", "missing"]
@@ -83,6 +91,27 @@ class Rubric(BaseModel):
     min_answer_words: int = Field(30, description="An answer shorter than this is taken as not given")
 
 
+class LetterLayout(BaseModel):
+    """How a framework's feedback letter reads: the template file holding its greeting, frame and closing, and the
+    wording of its headings. Data in the framework file (its `letter` block), so a panel's letter is not written in
+    code. The texts take $placeholders (string.Template): $member, $year, $round; $number, $title, $text in
+    `question_heading`; $grade in `grade_line`."""
+
+    template: str = Field("letter_default", description="The letter's frame: prompts/TEMPLATE.md, with $addressee, "
+                          "$remarks, $panel, $member and $year")
+    panel: str = Field("the Review Panel", description="Who writes the letter, as the template names it")
+    title: str = "$member: feedback from the Review Panel"
+    subtitle: str = "Report $year"
+    review_round: str = "Review round $round"
+    addressee: str = Field("$member team", description="Who the letter greets ('colleagues' without a member name)")
+    missing_remarks: str = "[Overall remarks to be written by the Panel.]"
+    questions_heading: str = "Responses"
+    question_heading: str = "$number $title"
+    grade_line: str = "Grade: $grade"
+    key_heading: str = "Key"
+    key_columns: tuple[str, str] = ("Grade", "Explanation")
+
+
 class Framework(BaseModel):
     id: str
     name: str
@@ -90,6 +119,11 @@ class Framework(BaseModel):
     questions: list[Question]
     grades: list[GradeLevel]
     rubric: Rubric = Field(default_factory=Rubric)
+    letter: LetterLayout = Field(default_factory=LetterLayout)
+
+    def grade_name(self, grade: Grade) -> str:
+        """The grade as this framework's letters write it."""
+        return next((level.name for level in self.grades if level.code == grade), grade.value)
 
     def question(self, number: int) -> Question:
         for question in self.questions:
@@ -100,6 +134,11 @@ class Framework(BaseModel):
     @property
     def graded_questions(self) -> list[Question]:
         return [question for question in self.questions if question.graded]
+
+    @property
+    def statement_question(self) -> Question | None:
+        """The ungraded question (an opening statement), which the letter gives its own place before the rest."""
+        return next((question for question in self.questions if not question.graded), None)
 
 
 class Chunk(BaseModel):
@@ -257,6 +296,49 @@ class QuestionAssessment(BaseModel):
     asks: list[str] = Field(default_factory=list, description="What the panel asks for: the `ask` of each gap")
 
 
+GapSeverity = Literal["major", "moderate", "minor"]
+
+
+class Gap(BaseModel):
+    """A guidance point an answer leaves missing or makes only partly. Kept structured, not flattened into text, so
+    the draft, the pre-screen and the exports can sort and show how serious each gap is."""
+
+    guidance: str
+    status: Literal["partly", "missing"]
+    core: bool = False
+    ask: str = Field(default="", description="How the panel asks for the point")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, value: object) -> object:
+        """Drafts stored before gaps were structured hold 'point (missing, core)'."""
+        if isinstance(value, str):
+            match = re.fullmatch(r"(.*) \((partly|missing)(, core)?\)", value, re.S)
+            return ({"guidance": match.group(1), "status": match.group(2), "core": bool(match.group(3))} if match
+                    else {"guidance": value, "status": "missing"})
+        return value
+
+    @computed_field
+    @property
+    def severity(self) -> GapSeverity:
+        """As the rubric weighs it: a missing core point caps the grade at PS (major); a partly core point or a
+        missing further one at PM (moderate); a partly further point only counts towards the gaps (minor)."""
+        if self.core:
+            return "major" if self.status == "missing" else "moderate"
+        return "moderate" if self.status == "missing" else "minor"
+
+    def __str__(self) -> str:
+        return f"{self.guidance} ({self.status}{', core' if self.core else ''})"
+
+
+def gaps_of(points: list[PointAssessment], asks: dict[str, str] | None = None) -> list[Gap]:
+    """The points not addressed, most serious first."""
+    order = {"major": 0, "moderate": 1, "minor": 2}
+    gaps = [Gap(guidance=p.guidance, status=p.status, core=p.core, ask=(asks or {}).get(p.guidance, ""))
+            for p in points if p.status != "addressed"]
+    return sorted(gaps, key=lambda gap: order[gap.severity])
+
+
 class Precedent(BaseModel):
     """A passage of a past letter retrieved as precedent for a question."""
 
@@ -284,6 +366,8 @@ class QuestionDraft(BaseModel):
 
     number: int
     title: str = ""
+    graded: bool = Field(default=True, description="False for a question that gets commentary only (an opening "
+                         "statement): the letter gives it its own place and no grade")
     mode: DraftMode = Field(
         default="assessment",
         description="What wrote the commentary: the assessment's own template (no LLM), an LLM on top of the "
@@ -294,7 +378,7 @@ class QuestionDraft(BaseModel):
     rubric_grade: Grade | None = Field(default=None, description="The grade the rubric gives the point statuses")
     summary: str = Field(default="", description="What the report says, briefly")
     strengths: list[str] = Field(default_factory=list)
-    gaps: list[str] = Field(default_factory=list)
+    gaps: list[Gap] = Field(default_factory=list, description="Points not addressed, most serious first")
     questions_for_member: list[str] = Field(default_factory=list, description="What the panel would like to know next")
     good_practice: list[str] = Field(default_factory=list)
     commentary: str = Field(default="", description="The letter text for this question")
@@ -305,6 +389,14 @@ class QuestionDraft(BaseModel):
     precedents: list[Precedent] = Field(default_factory=list)
     follow_ups: list[FollowUp] = Field(default_factory=list)
     flags: list[str] = Field(default_factory=list, description="Why a human must look: dropped quotes, invalid output")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _graded_from_assessment(cls, value: object) -> object:
+        """Drafts stored before `graded` existed: their assessment knows."""
+        if isinstance(value, dict) and "graded" not in value and isinstance(value.get("assessment"), dict):
+            return {**value, "graded": value["assessment"].get("graded", True)}
+        return value
 
 
 class LetterDraft(BaseModel):

@@ -198,14 +198,21 @@ class Pipeline:
         drafts = self.draft(review, numbers, client, mode=mode, user=user, on_draft=landed)
         writer = client or (self._client if any(d.mode == "llm" for d in drafts) else None)
         letter = self.drafter.letter(drafts, member, year, doc_id, writer, source=review.source)
+        letter.review_round = review.review_round  # the letter names its round, as the review's own letter does
         backend = backend_name(drafts[0], writer) if drafts else ASSESSMENT_BACKEND
         self.reviews.save_remarks(review.id, backend, letter.overall_remarks, user=user)
         if progress:
             progress(total, total, "done")
         return letter
 
+    def framework_of(self, letter: LetterDraft) -> Framework:
+        """The framework a letter was drafted under: its headings, grade labels and template shape the export."""
+        if letter.framework_id in ("", self.framework.id):
+            return self.framework
+        return load_framework(self.settings.corpus_dir, letter.framework_id)
+
     def export(self, letter: LetterDraft, path: Path) -> Path:
-        return export.write(letter, self.framework, self.settings.prompts_dir, path)
+        return export.write(letter, self.framework_of(letter), self.settings.prompts_dir, path)
 
     def markdown(self, letter: LetterDraft) -> str:
-        return export.to_markdown(letter, self.framework, self.settings.prompts_dir)
+        return export.to_markdown(letter, self.framework_of(letter), self.settings.prompts_dir)

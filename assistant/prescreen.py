@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import re
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 from .index import Index
 from .ingest import load_ingest_record
-from .models import Framework, Grade, QuestionAssessment, SuspectText
+from .models import Framework, Gap, Grade, QuestionAssessment, SuspectText, gaps_of
 from .settings import Settings
 
 _FIGURE = re.compile(r"\b\d[\d,.]*%?")
@@ -27,9 +27,18 @@ class QuestionScreen(BaseModel):
     words: int = 0
     figures: int = Field(default=0, description="Numbers and percentages quoted: a rough sign of evidence")
     covered_guidance: list[str] = Field(default_factory=list)
-    partly_guidance: list[str] = Field(default_factory=list)
-    missing_guidance: list[str] = Field(default_factory=list)
+    gaps: list[Gap] = Field(default_factory=list, description="Points not addressed, most serious first")
     rubric_grade: Grade | None = None
+
+    @computed_field
+    @property
+    def partly_guidance(self) -> list[str]:
+        return [gap.guidance for gap in self.gaps if gap.status == "partly"]
+
+    @computed_field
+    @property
+    def missing_guidance(self) -> list[str]:
+        return [gap.guidance for gap in self.gaps if gap.status == "missing"]
 
 
 class Prescreen(BaseModel):
@@ -55,20 +64,18 @@ def prescreen(settings: Settings, index: Index, framework: Framework, doc_id: st
     for assessment in assessments:
         chunks = [by_id[i] for i in assessment.passages if i in by_id]
         text = " ".join(c.text for c in chunks)
-        statuses = {status: [p.guidance for p in assessment.points if p.status == status]
-                    for status in ("addressed", "partly", "missing")}
+        question = framework.question(assessment.number)
         screens.append(QuestionScreen(
             number=assessment.number,
-            title=framework.question(assessment.number).title,
+            title=question.title,
             status=_STATUS[assessment.located_by],
             pages=sorted({c.page for c in chunks if c.page is not None}),
             sections=list(dict.fromkeys(c.section for c in chunks if c.section)),
             passages=len(chunks),
             words=len(text.split()),
             figures=len(_FIGURE.findall(text)),
-            covered_guidance=statuses["addressed"],
-            partly_guidance=statuses["partly"],
-            missing_guidance=statuses["missing"],
+            covered_guidance=[p.guidance for p in assessment.points if p.status == "addressed"],
+            gaps=gaps_of(assessment.points, {p.text: p.ask for p in question.guidance}),
             rubric_grade=assessment.grade,
         ))
     first = all_chunks[0]
@@ -83,10 +90,8 @@ def as_table(result: Prescreen) -> str:
         where = f"pages {', '.join(map(str, q.pages))}" if q.pages else (q.sections[0][:50] if q.sections else "-")
         grade = q.rubric_grade.value if q.rubric_grade else "--"
         rows.append(f"Q{q.number} {grade} {q.status:<15} {q.passages:>2} passages {q.words:>5} words {q.figures:>3} figures  {where}")
-        for point in q.missing_guidance:
-            rows.append(f"      missing: {point}")
-        for point in q.partly_guidance:
-            rows.append(f"      partly:  {point}")
+        for gap in q.gaps:
+            rows.append(f"      {gap.severity:<8} {gap.status + (', core' if gap.core else ''):<14} {gap.guidance}")
     if result.suspects:
         rows += ["", "Suspect text kept out of the index and the prompts:"]
         for suspect in result.suspects:

@@ -35,8 +35,6 @@ except ImportError:  # Windows: SQLite's busy handler alone still serialises wri
 
 # The letter's overall remarks are edited like a question; they take this number (framework questions start at 0).
 REMARKS = -1
-# The framework's ungraded question 0 (the head of organisation's statement) has its own place in the letter.
-OPENING_STATEMENT = 0
 # Settings that shape a draft; recorded with every suggestion (never the API key).
 PROVENANCE_SETTINGS = (
     "preset", "framework", "llm_base_url", "llm_model", "structured_output", "temperature", "max_tokens",
@@ -188,10 +186,13 @@ class Review(BaseModel):
         }
         remarks_edit = self.edit(user, REMARKS)
         opening = remarks_edit.commentary if remarks_edit and remarks_edit.commentary is not None else self.remarks.get(backend or "", "")
+        # The framework's ungraded question (the head of organisation's statement) has its own place in the letter.
+        statement = next((d for d in kept.values() if not d.graded), None)
         return LetterDraft(
             member=self.member, report_year=self.year, review_round=self.review_round, framework_id=self.framework_id,
-            doc_id=self.doc_id, source=self.source, overall_remarks=opening, opening_statement=kept[OPENING_STATEMENT].commentary if OPENING_STATEMENT in kept else "",
-            questions=[d for n, d in kept.items() if n != OPENING_STATEMENT],
+            doc_id=self.doc_id, source=self.source, overall_remarks=opening,
+            opening_statement=statement.commentary if statement else "",
+            questions=[d for d in kept.values() if d.graded],
         )
 
 
@@ -259,7 +260,7 @@ def appendix(review: Review, version: int | None = None) -> list[AppendixEntry]:
     entries = []
     for backend, drafts in review.suggestions.items():
         for number, suggestion in sorted(drafts.items()):
-            if number == OPENING_STATEMENT:
+            if not suggestion.draft.graded:
                 final_text, final_grade, left_out = final.letter.opening_statement, None, not final.letter.opening_statement
             else:
                 question = text.get(number)

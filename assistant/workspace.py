@@ -76,11 +76,12 @@ class Workspace(BaseModel):
         questions = []
         for question in framework.questions:
             n = question.number
-            if n == 0 or self.omitted(n):
+            if not question.graded or self.omitted(n):
                 continue
             draft = self.suggested.get(n) or QuestionDraft(number=n, title=question.title)
             questions.append(draft.model_copy(update={"commentary": self.commentary(n), "suggested_grade": self.grade(n)}))
-        opening_statement = "" if self.omitted(0) else self.commentary(0)
+        statement = framework.statement_question
+        opening_statement = "" if statement is None or self.omitted(statement.number) else self.commentary(statement.number)
         return LetterDraft(
             member=self.member, report_year=self.year, framework_id=self.framework_id, doc_id=self.doc_id, source=self.source,
             overall_remarks=self.opening_edit if self.opening_edit is not None else self.opening_suggested,

@@ -58,6 +58,13 @@ def test_prescreen_of_a_complete_report(pipeline):
     assert set(q3.covered_guidance) | set(q3.partly_guidance) | set(q3.missing_guidance) == set(
         pipeline.framework.question(3).guidance_texts)
     assert "Number of complaints and grievances received and resolved" in q3.covered_guidance
+    # Gaps stay structured: each names its status, whether it is core and how serious it is, most serious first.
+    severities = [gap.severity for q in result.questions for gap in q.gaps]
+    assert severities and set(severities) <= {"major", "moderate", "minor"}
+    for q in result.questions:
+        order = ["major", "moderate", "minor"]
+        assert [order.index(g.severity) for g in q.gaps] == sorted(order.index(g.severity) for g in q.gaps)
+        assert q.missing_guidance == [g.guidance for g in q.gaps if g.status == "missing"]
 
 
 def test_prescreen_finds_missing_questions_and_pages(pipeline, tmp_path):

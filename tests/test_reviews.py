@@ -141,7 +141,7 @@ def test_consensus_shows_each_grade_and_flags_disagreement(store, review):
 
 
 def test_finalised_letter_is_read_only_and_versioned(store, review):
-    store.save_suggestion(review.id, draft(0, None, "On the statement."), prov("small"))
+    store.save_suggestion(review.id, draft(0, None, "On the statement.", graded=False), prov("small"))
     for n in (1, 2):
         store.save_suggestion(review.id, draft(n), prov("small"))
     store.save_remarks(review.id, "small", "Dear team, a clear report.")
