@@ -35,6 +35,8 @@ FEATURE_KINDS: tuple[FeatureKind, ...] = ("figure", "stakeholder", "validation",
 FOLLOWS_FRAMEWORK_SHARE = 0.5
 SEARCH_PASSAGES = 4  # passages per search in a thematic report: the question's own, then each point's
 MAX_QUOTES_PER_POINT = 2
+OTHER_QUESTION_MARGIN = 0.05  # a retrieved sentence may be a little closer to another question and still count
+DETAIL_BEFORE, DETAIL_AFTER = 2, 3  # sentences around a claim that count as its paragraph
 
 
 # Data files
@@ -188,38 +190,66 @@ class Assessor:
         the cue bonus."""
         if not sentences or not question.guidance:
             return np.zeros((len(question.guidance), len(sentences)))
-        texts = [p.text for p in question.guidance] + [p.ask or p.text for p in question.guidance]
-        points = self.embed(texts)
-        n = len(question.guidance)
         vectors = self.embed([s.text for s in sentences])
-        similarity = np.maximum(points[:n] @ vectors.T, points[n:] @ vectors.T)
+        similarity = self._similarity(question, vectors)
         cues = np.array([[self._cued(point.cues, s.text) for s in sentences] for point in question.guidance], dtype=float)
         return similarity + self.rubric.cue_bonus * cues
 
+    def _similarity(self, question: Question, vectors: np.ndarray) -> np.ndarray:
+        texts = [p.text for p in question.guidance] + [p.ask or p.text for p in question.guidance]
+        points = self.embed(texts)
+        n = len(question.guidance)
+        return np.maximum(points[:n] @ vectors.T, points[n:] @ vectors.T)
+
+    def _on_this_question(self, question: Question, sentences: list[Sentence]) -> list[Sentence]:
+        """Of the sentences retrieval found, those closer to this question's points than to any other question's:
+        in a thematic report the passage retrieved for 'changes' may be about the staff survey, and must not count."""
+        others = [q for q in self.framework.graded_questions if q.number != question.number and q.guidance]
+        if not sentences or not question.guidance or not others:
+            return sentences
+        vectors = self.embed([s.text for s in sentences])
+        own = self._similarity(question, vectors).max(axis=0)
+        elsewhere = np.max([self._similarity(q, vectors).max(axis=0) for q in others], axis=0)
+        return [s for s, mine, other in zip(sentences, own, elsewhere) if mine >= other - OTHER_QUESTION_MARGIN]
+
     def _point(self, question: Question, index: int, scores: np.ndarray, sentences: list[Sentence]) -> PointAssessment:
+        """One point's status from the sentences that speak to it. A sentence supports only the point it is most
+        similar to: a sentence on complaint numbers is near every complaints point, and counting it for all of them
+        made every point look addressed. Addressed needs a strong sentence with concrete detail (a figure or a name)
+        in its paragraph: reports put the claim in one sentence and the figures in the next."""
         point = question.guidance[index]
-        order = [i for i in np.argsort(-scores) if not sentences[i].admission]
-        support = [i for i in order if scores[i] >= self.rubric.partly_similarity]
-        strong = [i for i in support if scores[i] >= self.rubric.addressed_similarity and "vague" not in sentences[i].features]
-        cued = {i for i in support if self._cued(point.cues, sentences[i].text)}
+        row = scores[index]
+        own = scores.argmax(axis=0) == index if scores.size else np.zeros(0, dtype=bool)
+        order = [i for i in np.argsort(-row) if not sentences[i].admission]
+        support = [i for i in order if own[i] and row[i] >= self.rubric.partly_similarity]
+        strong = [i for i in support if row[i] >= self.rubric.addressed_similarity and "vague" not in sentences[i].features]
         status: PointStatus
-        # Addressed: concrete support, i.e. a specific sentence whose cues say it is on the point, or the point made
-        # strongly more than once with a cue. Similarity alone spills over between neighbouring points.
-        if any(sentences[i].specific for i in cued) or (len(strong) >= 2 and cued & set(strong)):
+        if any(self._detail_near(sentences, i) is not None for i in strong):
             status = "addressed"
         elif support:
             status = "partly"
         else:
             status = "missing"
-        # Specific sentences first among the strong ones: they are what a panel member wants to check.
-        shown = sorted(strong, key=lambda i: (not sentences[i].specific, -scores[i])) + [i for i in support if i not in strong]
+        # The strongest sentence, then the concrete detail beside it: what a panel member wants to check.
+        shown: list[int] = []
+        for i in strong + [i for i in support if i not in strong]:
+            detail = self._detail_near(sentences, i) if i in strong else None
+            shown += [j for j in (i, detail) if j is not None and j not in shown]
         shown = shown[:MAX_QUOTES_PER_POINT]
         cues = sorted({c for i in shown for c in point.cues if self._cued((c,), sentences[i].text)})
         return PointAssessment(
             guidance=point.text, core=point.core, status=status,
             evidence=[sentences[i].evidence() for i in shown],
-            score=round(float(scores[order[0]]), 3) if order else 0.0, cues=cues,
+            score=round(float(row[order[0]]), 3) if order else 0.0, cues=cues,
         )
+
+    @staticmethod
+    def _detail_near(sentences: list[Sentence], i: int) -> int | None:
+        """The sentence itself if it is specific, else the nearest specific sentence of its paragraph (a few
+        sentences either side, same section), never an admission."""
+        near = sorted(range(max(0, i - DETAIL_BEFORE), min(len(sentences), i + DETAIL_AFTER + 1)), key=lambda j: abs(j - i))
+        return next((j for j in near if sentences[j].specific and not sentences[j].admission
+                     and sentences[j].chunk.section == sentences[i].chunk.section), None)
 
     # Questions
 
@@ -228,10 +258,12 @@ class Assessor:
         follows = self.follows_framework(chunks) if follows is None else follows
         passages, located_by = self.passages_for(question, chunks, follows, search)
         sentences = sentences_of(passages, self.features)
+        if located_by == "search":
+            sentences = self._on_this_question(question, sentences)
         words = sum(len(s.text.split()) for s in sentences)
         answered = words >= self.rubric.min_answer_words
         scores = self._point_scores(question, sentences)
-        points = [self._point(question, i, scores[i], sentences) for i in range(len(question.guidance))]
+        points = [self._point(question, i, scores, sentences) for i in range(len(question.guidance))]
         if not answered:  # a line or two is no answer: nothing in it can count as addressing a point
             points = [p.model_copy(update={"status": "missing"}) for p in points]
         features = [Feature(kind=kind, evidence=s.evidence()) for s in sentences for kind in FEATURE_KINDS
