@@ -1,7 +1,7 @@
 """The evaluation suite's backend options, shared fixtures, and the summary printed (and saved) at the end.
 
     pytest eval                                   # embedded default model
-    pytest eval --backend URL --model NAME        # any OpenAI-compatible server
+    pytest eval --backend URL --model NAME        # any OpenAI-compatible server (repeat the pair to compare)
     pytest eval --update-baseline                 # record this backend's numbers as its baseline
 """
 
@@ -24,8 +24,9 @@ RESULTS = EVAL_DIR / "results" / "latest.json"
 
 def pytest_addoption(parser):
     group = parser.getgroup("panel-assistant evaluation")
-    group.addoption("--backend", default="", help="OpenAI-compatible base URL of a model to measure on top of the assessment")
-    group.addoption("--model", default="", help="model name at --backend")
+    group.addoption("--backend", action="append", default=[],
+                    help="OpenAI-compatible base URL of a model to measure on top of the assessment (repeatable)")
+    group.addoption("--model", action="append", default=[], help="model name at each --backend, in the same order")
     group.addoption("--api-key", default="not-needed")
     group.addoption("--structured-output", default="json_schema", choices=["json_schema", "json_object_schema", "json_object"])
     group.addoption("--update-baseline", action="store_true", help="store this run's numbers as the backend's baseline")
@@ -41,6 +42,10 @@ class Results:
     def put(self, section: str, values: dict) -> None:
         self.data.setdefault(section, {}).update(values)
 
+    def add_row(self, section: str, row: dict) -> None:
+        """One row of a table (metamorphic outcomes): rows gather under the section's 'rows'."""
+        self.data.setdefault(section, {}).setdefault("rows", []).append(row)
+
 
 RESULTS_STORE = Results()
 
@@ -55,15 +60,24 @@ def eval_settings(tmp_path_factory) -> Settings:
     return Settings(data_dir=tmp_path_factory.mktemp("eval-data"), max_tokens=500, llm_retries=1)
 
 
-def backend_client(request):
-    """The OpenAI-compatible backend named by --backend, or None."""
+def backend_labels(config) -> list[str]:
+    """'llm:MODEL' for each --backend given, in order: the names their rows go under."""
+    backends, models = config.getoption("--backend"), config.getoption("--model")
+    if len(models) != len(backends):
+        raise pytest.UsageError("give one --model for each --backend")
+    return [f"llm:{model}" for model in models]
+
+
+def backend_clients(config) -> dict:
+    """The OpenAI-compatible backends named by --backend, by label."""
     from assistant.llm import OpenAIChatClient
 
-    option = request.config.getoption
-    if not option("--backend"):
-        return None
-    return OpenAIChatClient(option("--backend"), option("--model"), api_key=option("--api-key"),
-                            structured_output=option("--structured-output"), temperature=0.0, max_tokens=900)
+    option = config.getoption
+    return {
+        label: OpenAIChatClient(url, model, api_key=option("--api-key"), structured_output=option("--structured-output"),
+                                temperature=0.0, max_tokens=900)
+        for label, url, model in zip(backend_labels(config), option("--backend"), option("--model"))
+    }
 
 
 @pytest.fixture(scope="session")
@@ -84,7 +98,10 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     for section, values in RESULTS_STORE.data.items():
         write(f"[{section}]")
         for key, value in values.items():
-            shown = f"{value:.3f}" if isinstance(value, float) else json.dumps(value)
+            if key == "rows":
+                shown = f"{len(value)} rows (in {RESULTS.name})"
+            else:
+                shown = f"{value:.3f}" if isinstance(value, float) else json.dumps(value)
             write(f"  {key:<32} {shown}")
     write(f"saved: {RESULTS}")
     if config.getoption("--update-baseline") and RESULTS_STORE.backend:

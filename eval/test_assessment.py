@@ -127,24 +127,24 @@ def test_asks_against_the_panel_letter(pipeline, results, baseline, tmp_path_fac
     assert not worse, worse
 
 
-def test_a_model_on_top_of_the_assessment(request, pipeline, results, eval_settings):
-    """Only with --backend: the same designed questions drafted by that model on top of the assessment."""
-    from .conftest import backend_client
+def test_a_model_on_top_of_the_assessment(request, pipeline, results):
+    """Only with --backend: the same designed questions drafted by each model on top of the assessment."""
+    from .conftest import backend_clients
 
-    client = backend_client(request)
-    if client is None:
+    clients = backend_clients(request.config)
+    if not clients:
         pytest.skip("no --backend given: the model-on-top row needs a capable OpenAI-compatible backend")
-    llm = Pipeline(eval_settings.model_copy(update={"draft_mode": "llm"}), client=client)
-    gold, predicted, seconds = [], [], []
-    for case in DESIGNED:
-        report = llm.ingest(case.report_path, member=case.member, year=case.report_year)
-        for number, question in case.questions.items():
-            if question.grade is None:
-                continue
-            start = time.perf_counter()
-            draft = llm.draft_question(number, report.doc_id, case.member, case.report_year, mode="llm")
-            seconds.append(time.perf_counter() - start)
-            gold.append(question.grade)
-            predicted.append(draft.suggested_grade)
-    results.put(f"llm:{request.config.getoption('--model')}", {**grade_metrics(gold, predicted),
-                                          "seconds_per_question": sum(seconds) / len(seconds)})
+    for label, client in clients.items():
+        gold, predicted, seconds = [], [], []
+        for case in DESIGNED:
+            report = pipeline.ingest(case.report_path, member=case.member, year=case.report_year)
+            for number, question in case.questions.items():
+                if question.grade is None:
+                    continue
+                start = time.perf_counter()
+                draft = pipeline.draft_question(number, report.doc_id, case.member, case.report_year, mode="llm",
+                                                client=client)
+                seconds.append(time.perf_counter() - start)
+                gold.append(question.grade)
+                predicted.append(draft.suggested_grade)
+        results.put(label, {**grade_metrics(gold, predicted), "seconds_per_question": sum(seconds) / len(seconds)})
