@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import json
-import os
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -20,6 +20,7 @@ disable_telemetry()
 EVAL_DIR = Path(__file__).parent
 BASELINE = EVAL_DIR / "baseline.json"
 RESULTS = EVAL_DIR / "results" / "latest.json"
+REPORT = EVAL_DIR / "results" / "report.html"
 
 
 def pytest_addoption(parser):
@@ -89,9 +90,13 @@ def baseline(results) -> dict:
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if not RESULTS_STORE.data:
         return
-    report = {"backend": RESULTS_STORE.backend, "metrics": RESULTS_STORE.data}
+    from . import report as html_report
+
+    written = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    report = {"backend": RESULTS_STORE.backend, "written": written, "metrics": RESULTS_STORE.data}
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2))
+    html_report.write(report, REPORT)
     write = terminalreporter.write_line
     terminalreporter.section("Panel Assistant evaluation")
     write(f"backend: {RESULTS_STORE.backend or '(none: LLM metrics skipped)'}")
@@ -104,6 +109,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
                 shown = f"{value:.3f}" if isinstance(value, float) else json.dumps(value)
             write(f"  {key:<32} {shown}")
     write(f"saved: {RESULTS}")
+    write(f"report: {REPORT}")
     if config.getoption("--update-baseline") and RESULTS_STORE.backend:
         stored = json.loads(BASELINE.read_text()) if BASELINE.exists() else {}
         stored[RESULTS_STORE.backend] = {
