@@ -61,6 +61,17 @@ def eval_settings(tmp_path_factory) -> Settings:
     return Settings(data_dir=tmp_path_factory.mktemp("eval-data"), max_tokens=500, llm_retries=1)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def memoised_embeddings(eval_settings):
+    """Each text embedded once per run, whichever test or data folder asks (eval/metamorphic.py memoised)."""
+    from assistant.embeddings import get_embedder
+
+    from .metamorphic import memoised
+
+    with memoised(get_embedder(eval_settings.models_dir, eval_settings.embedding_batch)):
+        yield
+
+
 def backend_labels(config) -> list[str]:
     """'llm:MODEL' for each --backend given, in order: the names their rows go under."""
     backends, models = config.getoption("--backend"), config.getoption("--model")

@@ -346,9 +346,11 @@ def same_outcome_violations(before: Outcome, after: Outcome) -> list[str]:
 # tests cheap (and removes batch-composition float noise, so a difference found is the edit's, not the padding's).
 
 
+EMBEDDINGS: dict[str, np.ndarray] = {}  # by text, shared by every embedder memoised in this process
+
+
 @contextmanager
-def memoised(embedder) -> Iterator[Callable]:
-    cache: dict[str, np.ndarray] = {}
+def memoised(embedder, cache: dict[str, np.ndarray] = EMBEDDINGS) -> Iterator[Callable]:
     compute = embedder.embed
 
     def embed(texts: list[str]) -> np.ndarray:

@@ -243,8 +243,28 @@ def write(results: dict, path: Path) -> Path:
     return path
 
 
+def screenshot(report: Path, png: Path, width: int = 1200) -> Path:
+    """A PNG of the report's top (docs/eval-report.png), with Debian's chromium: never a downloaded browser."""
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium", headless=True,
+                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        page = browser.new_page(viewport={"width": width, "height": 1500})
+        page.goto(Path(report).resolve().as_uri())
+        page.screenshot(path=str(png))
+        browser.close()
+    return Path(png)
+
+
 if __name__ == "__main__":
     here = Path(__file__).parent / "results"
-    source = Path(sys.argv[1]) if len(sys.argv) > 1 else here / "latest.json"
-    target = Path(sys.argv[2]) if len(sys.argv) > 2 else here / "report.html"
-    print(write(json.loads(source.read_text(encoding="utf-8")), target))
+    args = sys.argv[1:]
+    if args[:1] == ["--screenshot"]:  # python -m eval.report --screenshot docs/eval-report.png
+        print(screenshot(here / "report.html", Path(args[1])))
+    else:
+        source = Path(args[0]) if args else here / "latest.json"
+        target = Path(args[1]) if len(args) > 1 else here / "report.html"
+        print(write(json.loads(source.read_text(encoding="utf-8")), target))

@@ -83,6 +83,9 @@ class Lab:
                                                        client=self.clients[method], assessment=a) for a in assessments]
                 assessments = [d.assessment.model_copy(update={"grade": d.suggested_grade}) for d in drafts]
             self.outcomes[key] = mm.outcome(assessments)
+            # Every report is assessed beside the past letters alone: BM25 weighs words over the whole collection,
+            # so reports left in the index would shift the next one's retrieval.
+            self.pipeline.index.delete_document(report.doc_id)
             self.seconds += time.perf_counter() - start
         return self.outcomes[key]
 
@@ -97,11 +100,10 @@ class Lab:
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory, request, results):
-    settings = Settings()
-    embedder = get_embedder(settings.models_dir, settings.embedding_batch)
     start = time.perf_counter()
-    with mm.memoised(embedder):
-        lab = Lab(tmp_path_factory.mktemp("metamorphic"), request.config)
+    lab = Lab(tmp_path_factory.mktemp("metamorphic"), request.config)
+    settings = lab.pipeline.settings
+    with mm.memoised(get_embedder(settings.models_dir, settings.embedding_batch)):
         yield lab
     results.put("metamorphic", {"seconds": time.perf_counter() - start, "reports_assessed": len(lab.outcomes)})
 
