@@ -310,6 +310,12 @@ def _grade(value: Grade | None) -> str:
     return value.value if value else "-"
 
 
+def _points_moved(before: Outcome, after: Outcome, number: int) -> str:
+    """' (point 2 missing -> partly)': what moved under a grade that moved."""
+    moved = [f"point {i + 1} {a} -> {b}" for i, (a, b) in enumerate(zip(before[number][1], after[number][1])) if a != b]
+    return f" ({', '.join(moved)})" if moved else ""
+
+
 def deletion_violations(before: Outcome, after: Outcome, deleted: int, shared: set[int]) -> list[str]:
     """The deleted question is NM; every other graded question keeps its grade (except those whose answer shared a
     deleted section)."""
@@ -318,18 +324,21 @@ def deletion_violations(before: Outcome, after: Outcome, deleted: int, shared: s
         problems.append(f"Q{deleted} is {_grade(after[deleted][0])}, not NM, without its section")
     for number, (grade, _) in before.items():
         if number != deleted and number not in shared and grade is not None and after[number][0] != grade:
-            problems.append(f"Q{number} moved {_grade(grade)} -> {_grade(after[number][0])}")
+            problems.append(f"Q{number} moved {_grade(grade)} -> {_grade(after[number][0])}"
+                            + _points_moved(before, after, number))
     return problems
 
 
 def no_better_violations(before: Outcome, after: Outcome) -> list[str]:
     """No graded question gets a kinder grade."""
-    return [f"Q{n} improved {_grade(g)} -> {_grade(after[n][0])}" for n, (g, _) in before.items()
+    return [f"Q{n} improved {_grade(g)} -> {_grade(after[n][0])}" + _points_moved(before, after, n)
+            for n, (g, _) in before.items()
             if g is not None and after[n][0] is not None and after[n][0].rank < g.rank]
 
 
 def same_grade_violations(before: Outcome, after: Outcome) -> list[str]:
-    return [f"Q{n} {_grade(g)} -> {_grade(after[n][0])}" for n, (g, _) in before.items() if after[n][0] != g]
+    return [f"Q{n} {_grade(g)} -> {_grade(after[n][0])}" + _points_moved(before, after, n)
+            for n, (g, _) in before.items() if after[n][0] != g]
 
 
 def same_outcome_violations(before: Outcome, after: Outcome) -> list[str]:

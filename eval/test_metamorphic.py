@@ -36,7 +36,32 @@ CASES = {c.id: c for c in load_designed_cases()}
 VARIANTS = {v["id"]: v for v in load_variants()}
 
 # (property, case or variant) -> the defect, for properties the assessment breaks today. Keep each reason precise.
-KNOWN_FAILURES: dict[tuple[str, str], str] = {}
+KNOWN_FAILURES: dict[tuple[str, str], str] = {
+    ('delete', 'designed-framework-md-Q5'): "chunking: a section that is no question's (e.g. 'Looking ahead') is tagged with the question heading before it, so deleting a question hands its neighbour's trailing chapter to the previous question",
+    ('delete', 'designed-long-pdf-Q1'): "chunking.match_question: this report's short question headings ('2. How significant changes affected our accountability processes') are not matched to questions 2-5, so their answers are unassessed (NM) and edits around them move grades",
+    ('delete', 'designed-long-pdf-Q2'): "chunking.match_question: this report's short question headings ('2. How significant changes affected our accountability processes') are not matched to questions 2-5, so their answers are unassessed (NM) and edits around them move grades",
+    ('delete', 'designed-long-pdf-Q3'): "chunking.match_question: this report's short question headings ('2. How significant changes affected our accountability processes') are not matched to questions 2-5, so their answers are unassessed (NM) and edits around them move grades",
+    ('delete', 'designed-long-pdf-Q4'): "chunking.match_question: this report's short question headings ('2. How significant changes affected our accountability processes') are not matched to questions 2-5, so their answers are unassessed (NM) and edits around them move grades",
+    ('delete', 'designed-thematic-md-Q1'): "assessment: a thematic report without the chapter that answers this question is still graded above NM, because search finds other chapters' sentences that clear partly_similarity; nothing says 'no answer' in a thematic report",
+    ('delete', 'designed-thematic-md-Q2'): "assessment: a thematic report without the chapter that answers this question is still graded above NM, because search finds other chapters' sentences that clear partly_similarity; nothing says 'no answer' in a thematic report",
+    ('delete', 'designed-thematic-md-Q3'): "assessment: a thematic report without the chapter that answers this question is still graded above NM, because search finds other chapters' sentences that clear partly_similarity; nothing says 'no answer' in a thematic report",
+    ('delete', 'designed-thematic-md-Q4'): "assessment: a thematic report without the chapter that answers this question is still graded above NM, because search finds other chapters' sentences that clear partly_similarity; nothing says 'no answer' in a thematic report",
+    ('delete', 'designed-thematic-md-Q5'): "assessment: a thematic report without the chapter that answers this question is still graded above NM, because search finds other chapters' sentences that clear partly_similarity; nothing says 'no answer' in a thematic report",
+    ('delete', 'designed-thematic-txt-Q1'): "assessment: a thematic report without the chapter that answers this question is still graded above NM, because search finds other chapters' sentences that clear partly_similarity; nothing says 'no answer' in a thematic report",
+    ('delete', 'designed-thematic-txt-Q2'): "assessment: a thematic report without the chapter that answers this question is still graded above NM, because search finds other chapters' sentences that clear partly_similarity; nothing says 'no answer' in a thematic report",
+    ('delete', 'designed-thematic-txt-Q4'): "assessment: a thematic report without the chapter that answers this question is still graded above NM, because search finds other chapters' sentences that clear partly_similarity; nothing says 'no answer' in a thematic report",
+    ('delete', 'designed-thematic-txt-Q3'): "assessment: in a thematic report another question's search had read passages of the deleted chapter (not labelled as its answer), so deleting it moves that question too",
+    ('delete', 'designed-thematic-txt-Q5'): "assessment: in a thematic report another question's search had read passages of the deleted chapter (not labelled as its answer), so deleting it moves that question too",
+    ('praise', 'designed-long-pdf'): "assessment: a generic praise sentence ('strong accountability culture ... transparency and learning') clears partly_similarity for a missing point (partly needs similarity only, no cue), raising the grade",
+    ('praise', 'sample-relief-network'): "assessment: a generic praise sentence ('strong accountability culture ... transparency and learning') clears partly_similarity for a missing point (partly needs similarity only, no cue), raising the grade",
+    ('reorder', 'designed-long-pdf'): "chunking.match_question: this report's short question headings ('2. How significant changes affected our accountability processes') are not matched to questions 2-5, so their answers are unassessed (NM) and edits around them move grades",
+    ('formats', 'designed-docx'): 'chunking.match_question reads one line at a time: in a PDF the long framework question headings wrap over two lines, are not recognised, and answers are attributed to the wrong question',
+    ('formats', 'designed-framework-md'): 'chunking.match_question reads one line at a time: in a PDF the long framework question headings wrap over two lines, are not recognised, and answers are attributed to the wrong question',
+    ('formats', 'designed-framework-weak-md'): 'chunking.match_question reads one line at a time: in a PDF the long framework question headings wrap over two lines, are not recognised, and answers are attributed to the wrong question',
+    ('formats', 'designed-thematic-md'): 'PDF rendering: Q1 PM -> FM; search over PDF page passages finds more specific sentences (assessment retrieval depends on page-sized chunks)',
+    ('formats', 'designed-thematic-txt'): 'Q3 PS -> PM as Markdown/DOCX (headings marked, so chapter chunks split differently) and Q1 PS -> NM as PDF: thematic retrieval depends on chunk boundaries',
+    ('formats', 'sample-relief-network'): 'chunking.match_question reads one line at a time: in a PDF the long framework question headings wrap over two lines, are not recognised, and answers are attributed to the wrong question',
+}
 
 
 def pytest_generate_tests(metafunc):

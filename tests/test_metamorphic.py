@@ -82,7 +82,7 @@ def test_the_checks_catch_what_they_look_for():
     assert mm.deletion_violations(before, {1: (Grade.PS, ()), 2: (Grade.PM, ("missing",)), 0: (None, ())}, 1, set()) == [
         "Q1 is PS, not NM, without its section", "Q2 moved PS -> PM"]
     assert mm.deletion_violations(before, {1: (Grade.NM, ()), 2: (Grade.PM, ()), 0: (None, ())}, 1, {2}) == []
-    assert mm.no_better_violations(before, {**before, 2: (Grade.PM, ("partly",))}) == ["Q2 improved PS -> PM"]
+    assert mm.no_better_violations(before, {**before, 2: (Grade.PM, ("partly",))}) == ["Q2 improved PS -> PM (point 1 missing -> partly)"]
     assert mm.no_better_violations(before, {**before, 1: (Grade.NM, ("missing", "missing"))}) == []
     assert mm.same_outcome_violations(before, {**before, 1: (Grade.PM, ("addressed", "addressed"))}) == [
         "Q1: point 2 partly -> addressed"]
