@@ -293,6 +293,28 @@ def cmd_benchmark(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    import subprocess
+
+    from .settings import IN_SOURCE_TREE, PROJECT_ROOT
+
+    if not (IN_SOURCE_TREE and (PROJECT_ROOT / "eval" / "conftest.py").is_file()):
+        print("error: the evaluation suite lives in a clone of the repository (eval/); it is not part of an "
+              "installed package", file=sys.stderr)
+        return 1
+    if len(args.model) != len(args.backend):
+        print("error: give one --model for each --backend", file=sys.stderr)
+        return 1
+    command = [sys.executable, "-m", "pytest", "eval", "-q"]
+    for url, model in zip(args.backend, args.model):
+        command += ["--backend", url, "--model", model]
+    code = subprocess.call(command + args.pytest_args, cwd=PROJECT_ROOT)
+    report = PROJECT_ROOT / "eval" / "results" / "report.html"
+    if report.is_file():
+        print(f"report: {report}")
+    return code
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="panel-assistant", description=__doc__)
     parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
@@ -382,6 +404,17 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--sizes", type=int, nargs="+", default=[10_000, 50_000], help="index sizes for retrieval")
     bench.add_argument("--drafting", action="store_true", help="also time drafting a whole letter with the configured model")
     bench.set_defaults(func=cmd_benchmark)
+
+    evaluate = sub.add_parser(
+        "eval", help="run the evaluation suite (pytest eval) and write eval/results/report.html; needs a clone of "
+        "the repository", description="Runs pytest on the repository's eval/ folder, so it works in a clone (not "
+        "from an installed package), and prints the path of the HTML report it writes. Repeat --backend URL --model "
+        "M to compare models side by side; without any, the assessment alone is measured (no LLM).")
+    evaluate.add_argument("--backend", action="append", default=[], metavar="URL",
+                          help="OpenAI-compatible base URL of a model to measure on top of the assessment (repeatable)")
+    evaluate.add_argument("--model", action="append", default=[], metavar="M", help="model name for each --backend")
+    evaluate.add_argument("pytest_args", nargs="*", help="further pytest arguments, after --")
+    evaluate.set_defaults(func=cmd_eval)
     return parser
 
 

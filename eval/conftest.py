@@ -1,14 +1,14 @@
 """The evaluation suite's backend options, shared fixtures, and the summary printed (and saved) at the end.
 
     pytest eval                                   # embedded default model
-    pytest eval --backend URL --model NAME        # any OpenAI-compatible server
+    pytest eval --backend URL --model NAME        # any OpenAI-compatible server (repeat the pair to compare)
     pytest eval --update-baseline                 # record this backend's numbers as its baseline
 """
 
 from __future__ import annotations
 
 import json
-import os
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -20,12 +20,14 @@ disable_telemetry()
 EVAL_DIR = Path(__file__).parent
 BASELINE = EVAL_DIR / "baseline.json"
 RESULTS = EVAL_DIR / "results" / "latest.json"
+REPORT = EVAL_DIR / "results" / "report.html"
 
 
 def pytest_addoption(parser):
     group = parser.getgroup("panel-assistant evaluation")
-    group.addoption("--backend", default="", help="OpenAI-compatible base URL of a model to measure on top of the assessment")
-    group.addoption("--model", default="", help="model name at --backend")
+    group.addoption("--backend", action="append", default=[],
+                    help="OpenAI-compatible base URL of a model to measure on top of the assessment (repeatable)")
+    group.addoption("--model", action="append", default=[], help="model name at each --backend, in the same order")
     group.addoption("--api-key", default="not-needed")
     group.addoption("--structured-output", default="json_schema", choices=["json_schema", "json_object_schema", "json_object"])
     group.addoption("--update-baseline", action="store_true", help="store this run's numbers as the backend's baseline")
@@ -41,6 +43,10 @@ class Results:
     def put(self, section: str, values: dict) -> None:
         self.data.setdefault(section, {}).update(values)
 
+    def add_row(self, section: str, row: dict) -> None:
+        """One row of a table (metamorphic outcomes): rows gather under the section's 'rows'."""
+        self.data.setdefault(section, {}).setdefault("rows", []).append(row)
+
 
 RESULTS_STORE = Results()
 
@@ -55,15 +61,35 @@ def eval_settings(tmp_path_factory) -> Settings:
     return Settings(data_dir=tmp_path_factory.mktemp("eval-data"), max_tokens=500, llm_retries=1)
 
 
-def backend_client(request):
-    """The OpenAI-compatible backend named by --backend, or None."""
+@pytest.fixture(scope="session", autouse=True)
+def memoised_embeddings(eval_settings):
+    """Each text embedded once per run, whichever test or data folder asks (eval/metamorphic.py memoised)."""
+    from assistant.embeddings import get_embedder
+
+    from .metamorphic import memoised
+
+    with memoised(get_embedder(eval_settings.models_dir, eval_settings.embedding_batch)):
+        yield
+
+
+def backend_labels(config) -> list[str]:
+    """'llm:MODEL' for each --backend given, in order: the names their rows go under."""
+    backends, models = config.getoption("--backend"), config.getoption("--model")
+    if len(models) != len(backends):
+        raise pytest.UsageError("give one --model for each --backend")
+    return [f"llm:{model}" for model in models]
+
+
+def backend_clients(config) -> dict:
+    """The OpenAI-compatible backends named by --backend, by label."""
     from assistant.llm import OpenAIChatClient
 
-    option = request.config.getoption
-    if not option("--backend"):
-        return None
-    return OpenAIChatClient(option("--backend"), option("--model"), api_key=option("--api-key"),
-                            structured_output=option("--structured-output"), temperature=0.0, max_tokens=900)
+    option = config.getoption
+    return {
+        label: OpenAIChatClient(url, model, api_key=option("--api-key"), structured_output=option("--structured-output"),
+                                temperature=0.0, max_tokens=900)
+        for label, url, model in zip(backend_labels(config), option("--backend"), option("--model"))
+    }
 
 
 @pytest.fixture(scope="session")
@@ -75,18 +101,26 @@ def baseline(results) -> dict:
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if not RESULTS_STORE.data:
         return
-    report = {"backend": RESULTS_STORE.backend, "metrics": RESULTS_STORE.data}
+    from . import report as html_report
+
+    written = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    report = {"backend": RESULTS_STORE.backend, "written": written, "metrics": RESULTS_STORE.data}
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2))
+    html_report.write(report, REPORT)
     write = terminalreporter.write_line
     terminalreporter.section("Panel Assistant evaluation")
     write(f"backend: {RESULTS_STORE.backend or '(none: LLM metrics skipped)'}")
     for section, values in RESULTS_STORE.data.items():
         write(f"[{section}]")
         for key, value in values.items():
-            shown = f"{value:.3f}" if isinstance(value, float) else json.dumps(value)
+            if key == "rows":
+                shown = f"{len(value)} rows (in {RESULTS.name})"
+            else:
+                shown = f"{value:.3f}" if isinstance(value, float) else json.dumps(value)
             write(f"  {key:<32} {shown}")
     write(f"saved: {RESULTS}")
+    write(f"report: {REPORT}")
     if config.getoption("--update-baseline") and RESULTS_STORE.backend:
         stored = json.loads(BASELINE.read_text()) if BASELINE.exists() else {}
         stored[RESULTS_STORE.backend] = {

@@ -17,7 +17,7 @@ from assistant.models import Grade
 from assistant.pipeline import Pipeline
 from assistant.points import points
 
-from .designed import QuestionResult, assess_case, point_accuracy
+from .designed import RECALL_AT, QuestionResult, assess_case, point_accuracy, point_breakdown
 from .harness import BOILERPLATE, MATCH_SIMILARITY, coverage, load_cases, load_designed_cases, proxy_report
 from .metrics import grade_metrics
 
@@ -58,7 +58,8 @@ def _summary(rows: list[QuestionResult]) -> dict:
     majority = max(set(gold), key=gold.count) if gold else Grade.PM
     return {**metrics, "points": point_accuracy(rows),
             "majority_baseline_exact": grade_metrics(gold, [majority] * len(gold))["exact"],
-            "majority_baseline_within_one": grade_metrics(gold, [majority] * len(gold))["within_one"]}
+            "majority_baseline_within_one": grade_metrics(gold, [majority] * len(gold))["within_one"],
+            "majority_baseline_qwk": grade_metrics(gold, [majority] * len(gold))["qwk"]}
 
 
 def test_assessment_against_designed_cases(designed_results, results, baseline):
@@ -69,6 +70,9 @@ def test_assessment_against_designed_cases(designed_results, results, baseline):
     }
     for name, rows in sections.items():
         results.put(name, _summary(rows))
+    by_status, by_case = point_breakdown(designed_results)
+    results.put("points:by-status", by_status)
+    results.put("points:by-case", by_case)
     results.put("assessment:per-question", {
         "rows": [f"{r.case} Q{r.number}: gold {r.gold.value if r.gold else '-'} predicted "
                  f"{r.predicted.value if r.predicted else '-'}" for r in designed_results if r.gold],
@@ -81,13 +85,23 @@ def test_assessment_against_designed_cases(designed_results, results, baseline):
 def test_retrieval_recall(designed_results, results, baseline):
     """Share of the labelled sections (or pages) that answer a question among the passages the assessment read,
     separately for reports that follow the framework and thematic ones."""
-    by_layout: dict[str, list[float]] = {}
+    by_layout: dict[str, list[QuestionResult]] = {}
     layouts = {c.id: c.layout for c in DESIGNED}
     for r in designed_results:
         if r.recall is not None and r.gold is not None and r.gold != Grade.NM:
-            kind = "thematic" if layouts[r.case] == "thematic" else "framework"
-            by_layout.setdefault(kind, []).append(r.recall)
-    results.put("retrieval", {f"recall_{k}": sum(v) / len(v) for k, v in by_layout.items()})
+            by_layout.setdefault("thematic" if layouts[r.case] == "thematic" else "framework", []).append(r)
+
+    def mean(values: list[float]) -> float:
+        return sum(values) / len(values) if values else 0.0
+
+    results.put("retrieval", {
+        **{f"recall_{layout}": mean([r.recall for r in rows]) for layout, rows in by_layout.items()},
+        "recall_at_k": {layout: {str(k): mean([r.recall_at_k[k] for r in rows if k in r.recall_at_k]) for k in RECALL_AT}
+                        for layout, rows in by_layout.items()},
+        "rows": [{"case": r.case, "layout": layout, "question": r.number, "located_by": r.located_by,
+                  "read": r.recall, "at_k": {str(k): v for k, v in r.recall_at_k.items()}}
+                 for layout, rows in by_layout.items() for r in rows],
+    })
     assert by_layout
 
 
@@ -127,24 +141,24 @@ def test_asks_against_the_panel_letter(pipeline, results, baseline, tmp_path_fac
     assert not worse, worse
 
 
-def test_a_model_on_top_of_the_assessment(request, pipeline, results, eval_settings):
-    """Only with --backend: the same designed questions drafted by that model on top of the assessment."""
-    from .conftest import backend_client
+def test_a_model_on_top_of_the_assessment(request, pipeline, results):
+    """Only with --backend: the same designed questions drafted by each model on top of the assessment."""
+    from .conftest import backend_clients
 
-    client = backend_client(request)
-    if client is None:
+    clients = backend_clients(request.config)
+    if not clients:
         pytest.skip("no --backend given: the model-on-top row needs a capable OpenAI-compatible backend")
-    llm = Pipeline(eval_settings.model_copy(update={"draft_mode": "llm"}), client=client)
-    gold, predicted, seconds = [], [], []
-    for case in DESIGNED:
-        report = llm.ingest(case.report_path, member=case.member, year=case.report_year)
-        for number, question in case.questions.items():
-            if question.grade is None:
-                continue
-            start = time.perf_counter()
-            draft = llm.draft_question(number, report.doc_id, case.member, case.report_year, mode="llm")
-            seconds.append(time.perf_counter() - start)
-            gold.append(question.grade)
-            predicted.append(draft.suggested_grade)
-    results.put(f"llm:{request.config.getoption('--model')}", {**grade_metrics(gold, predicted),
-                                          "seconds_per_question": sum(seconds) / len(seconds)})
+    for label, client in clients.items():
+        gold, predicted, seconds = [], [], []
+        for case in DESIGNED:
+            report = pipeline.ingest(case.report_path, member=case.member, year=case.report_year)
+            for number, question in case.questions.items():
+                if question.grade is None:
+                    continue
+                start = time.perf_counter()
+                draft = pipeline.draft_question(number, report.doc_id, case.member, case.report_year, mode="llm",
+                                                client=client)
+                seconds.append(time.perf_counter() - start)
+                gold.append(question.grade)
+                predicted.append(draft.suggested_grade)
+        results.put(label, {**grade_metrics(gold, predicted), "seconds_per_question": sum(seconds) / len(seconds)})
