@@ -221,8 +221,10 @@ class Assessor:
         row = scores[index]
         own = scores.argmax(axis=0) == index if scores.size else np.zeros(0, dtype=bool)
         order = [i for i in np.argsort(-row) if not sentences[i].admission]
-        support = [i for i in order if own[i] and row[i] >= self.rubric.partly_similarity]
-        strong = [i for i in support if row[i] >= self.rubric.addressed_similarity and "vague" not in sentences[i].features]
+        # Commitment language ("we are proud of our strong accountability culture") supports nothing: praise a report
+        # gives itself must not move a status.
+        support = [i for i in order if own[i] and row[i] >= self.rubric.partly_similarity and "vague" not in sentences[i].features]
+        strong = [i for i in support if row[i] >= self.rubric.addressed_similarity]
         status: PointStatus
         if any(self._detail_near(sentences, i) is not None for i in strong):
             status = "addressed"

@@ -103,16 +103,22 @@ def _sections(document: Document, framework: Framework | None):
         contents = sum(bool(_CONTENTS_ENTRY.match(line.strip())) for line in lines) >= 3
         top = next((i for i, line in enumerate(lines) if line.strip()), None)
         buffer: list[str] = []
+        skip = False
         for i, line in enumerate(lines):
+            if skip:  # the second line of a wrapped heading, already taken into it
+                skip = False
+                continue
             markdown = _HEADING.match(line.strip())
             detected = None
             title = line
+            wraps = i + 1 < len(lines) and _NUMBERED.match(line.strip()) and _WRAPPED.match(lines[i + 1].strip())
             if framework and not (contents and _CONTENTS_ENTRY.match(line.strip())):
                 expected = _next_questions(order, last_question)
                 detected = match_question(line, framework, expected)
-                if detected is None and i + 1 < len(lines) and _NUMBERED.match(line.strip()) and _WRAPPED.match(lines[i + 1].strip()):
+                if detected is None and wraps:
                     detected = match_question(f"{line} {lines[i + 1]}", framework, expected)
-                    title = f"{line} {lines[i + 1]}" if detected is not None else title
+            if detected is not None and wraps and not markdown:
+                title, skip = f"{line} {lines[i + 1]}", True
             level = len(markdown.group(0)) - len(markdown.group(0).lstrip("#")) if markdown else 0
             page_heading = markdown is None and i == top and heading_like(line)
             chapter = page_heading and question is not None and not (_stems(line) & _topic(by_number[question]))
@@ -126,6 +132,8 @@ def _sections(document: Document, framework: Framework | None):
                     question_level = level
                 elif chapter or (markdown and question is not None and question_level and level <= question_level):
                     question = None
+                # Headings found in plain text are marked as Markdown headings, so they are never read as sentences.
+                line = line if markdown else f"# {heading}"
             buffer.append(line)
         if any(part.strip() for part in buffer):
             yield page.number, heading, question, "\n".join(buffer)

@@ -70,3 +70,47 @@ def test_letter_chunks_carry_question_and_grade():
     assert all(c.kind == "letter" and c.member == "Amnesty International" for c in chunks)
     assert {c.grade.value for c in chunks if c.question == 3} == {"PS"}
     assert all(c.grade is None for c in chunks if c.question == 0)
+
+
+def _laid_out_report() -> "Document":
+    """A PDF-like report: a running header on every page, a contents page, wrapped and own-words numbered headings,
+    and chapters between the answers that answer no question."""
+    from assistant.models import Document, Page
+
+    header = "Example Alliance Accountability Report 2024"
+    bodies = [
+        "Example Alliance\nAnnual report",
+        "Contents\nOpening statement from the Chief Executive 3\n1. Our achievements and how they were validated 4\n"
+        "Governance 5\n2. Changes and our accountability 6",
+        "Opening statement from the Chief Executive\nDear readers, this was a year of change for all of us.",
+        "1.  Our  most  significant  achievements  and  how\nthey were validated\nWe trained 1,320 teachers in 14 districts.",
+        "Governance\nThe Board of Trustees has eleven members who serve for three years.",
+        "2. Changes and our accountability\nThe merger changed how we handle complaints and feedback.",
+        "Stakeholder input\nPartners reviewed the merger plan and asked for earlier notice of changes.",
+    ]
+    return Document(doc_id="d", source="r.pdf",
+                    pages=[Page(number=i + 1, text=f"{header}\n{body}\n{i + 1}") for i, body in enumerate(bodies)])
+
+
+def test_pdf_layout_contents_headers_and_chapters(framework):
+    chunks = chunk_document(_laid_out_report(), framework)
+    by_page = {}
+    for chunk in chunks:
+        by_page.setdefault(chunk.page, set()).add(chunk.question)
+    assert by_page[2] == {None}  # the contents page names questions but answers none
+    assert by_page[3] == {0}
+    assert by_page[4] == {1}  # a heading wrapped over two lines, with the report's spacing
+    assert by_page[5] == {None}  # a chapter off the question's topic ends its section
+    assert by_page[6] == {2}  # own words, but numbered next in the framework's order
+    assert by_page[7] == {2}  # a sub-heading on the question's topic continues it
+    assert not any("Accountability Report 2024" in c.text for c in chunks)  # the running header is layout
+    assert next(c for c in chunks if c.page == 4).section == "1. Our most significant achievements and how they were validated"
+
+
+def test_a_numbered_list_is_not_a_run_of_questions(framework):
+    from assistant.models import Document, Page
+
+    text = ("Opening statement from the Director\nThree things mattered this year.\n"
+            "1. We kept all clinics open.\n2. We cut head office posts.")
+    chunks = chunk_document(Document(doc_id="d", source="r.txt", pages=[Page(number=None, text=text)]), framework)
+    assert {c.question for c in chunks} == {0}
