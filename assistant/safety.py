@@ -57,6 +57,11 @@ class Cues:
     def found(self, sentence: str) -> set[str]:
         return {kind for kind, pattern in self.patterns.items() if pattern.search(sentence)}
 
+    def apart(self, sentence: str, first: str, second: str) -> bool:
+        """Both kinds are found on different words: 'grade' alone is a verb and a noun ('pupils in Grade 1')."""
+        spans = [m.span() for m in self.patterns[second].finditer(sentence)]
+        return any(m.span() != span for m in self.patterns[first].finditer(sentence) for span in spans)
+
 
 class Normaliser:
     """NFKC, no invisible characters, look-alike letters folded to Latin, whitespace and hyphenated breaks joined."""
@@ -112,7 +117,8 @@ class InjectionDetector:
             return "a machine-readable grade"
         if "authority" in found:
             return "claims to speak for the Panel or the secretariat"
-        grade = bool(found & {"grade_code", "grade_phrase"}) or {"request_verb", "grade_noun"} <= found
+        grade = bool(found & {"grade_code", "grade_phrase"}) or (
+            {"request_verb", "grade_noun"} <= found and self.cues.apart(sentence, "request_verb", "grade_noun"))
         commanding = "obligation" in found or {"addressee", "request_verb"} <= found or self._imperative(sentence)
         if comment and found & {"addressee", "grade_code", "grade_phrase", "request_verb", "describe"}:
             return "a hidden comment addressed to a reader or tool"
