@@ -13,7 +13,7 @@ from assistant.safety import MAX_SENTENCE_CHARS, detector, remove_instructions, 
 from tests.fakes import FakeChatClient
 
 from .conftest import REAL_LETTER, SAMPLE_REPORT
-from .injection_cases import build, hard_negatives, load_variants
+from .injection_cases import build, clean_reports, hard_negatives, load_variants
 
 CATCH_RATE_GOAL = 0.9
 
@@ -70,20 +70,6 @@ def test_no_false_alarms_on_the_sample_report_and_a_real_letter(judge):
         cleaned, warnings = _without_instructions(document, judge)
         assert cleaned.suspects == [] and warnings == [], path.name
         assert cleaned.text == document.text
-
-
-def clean_reports(directory) -> list:
-    """Every report the project holds that carries no injection: the designed eval cases (Markdown, text, DOCX, a
-    33-page PDF), the sample report, and the proxy reports built from the real published letters."""
-    from assistant.corpus import load_letter
-    from eval.harness import load_cases, load_designed_cases, proxy_report
-
-    paths = [case.report_path for case in load_designed_cases()]
-    for case in load_cases():
-        proxy = directory / f"{case.id}_{case.report_year}_proxy.md"
-        proxy.write_text(proxy_report(load_letter(case.letter_path)), encoding="utf-8")
-        paths.append(proxy)
-    return paths
 
 
 def test_no_false_alarms_on_the_designed_cases_and_the_real_letters_proxy(judge, tmp_path):
