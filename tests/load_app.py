@@ -64,6 +64,16 @@ def strings(value) -> list[str]:
     return []
 
 
+def opened_report(result) -> str | None:
+    """The report id an ingest left selected: the reports list's value (its choices name other reports too)."""
+    items = result if isinstance(result, (list, tuple)) else [result]
+    for item in items:
+        value = item.get("value") if isinstance(item, dict) else item
+        if isinstance(value, str) and len(value) >= 16 and " " not in value:
+            return value
+    return None
+
+
 def _timed(out: list, op: str, function):
     start = time.perf_counter()
     try:
@@ -98,7 +108,7 @@ def _client_loop(url: str, number: int, report: Path, seconds: float, max_rounds
                                                        member="", year=""))
         if not ok:
             continue
-        doc_id = next((s for s in strings(result) if len(s) >= 16 and " " not in s), doc_id)
+        doc_id = opened_report(result) or doc_id
         # Open it: the page with the assessment's pre-screen.
         _timed(out, "open (pre-screen)", lambda: api.call(client, "/open_if_ingested"))
         _timed(out, "draft all (assessment)", lambda: api.call(client, "/draft_all"))
