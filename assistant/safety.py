@@ -117,7 +117,8 @@ class InjectionDetector:
             return "a machine-readable grade"
         if "authority" in found:
             return "claims to speak for the Panel or the secretariat"
-        grade = bool(found & {"grade_code", "grade_phrase"}) or (
+        # 'Grade' or 'score' alone is a verb and a noun: one word counts as both only with an object ('score this').
+        grade = bool(found & {"grade_code", "grade_phrase", "grade_verb"}) or (
             {"request_verb", "grade_noun"} <= found and self.cues.apart(sentence, "request_verb", "grade_noun"))
         commanding = "obligation" in found or {"addressee", "request_verb"} <= found or self._imperative(sentence)
         if comment and found & {"addressee", "grade_code", "grade_phrase", "request_verb", "describe"}:
