@@ -64,18 +64,39 @@ class Cues:
 
 
 class Normaliser:
-    """NFKC, no invisible characters, look-alike letters folded to Latin, whitespace and hyphenated breaks joined."""
+    """NFKC, no invisible characters, look-alike letters folded to Latin, whitespace and hyphenated breaks joined.
+
+    A word is folded only when every non-Latin letter in it has a Latin look-alike ('Ignоre', 'АІ'), and a word
+    written wholly in look-alikes ('АІ', but also Russian 'поставьте') only in text that is mostly Latin. A word with a
+    letter that has none ('оценку', 'ИИ') is real Russian or Greek and stays as it is, for the cues in that language."""
 
     def __init__(self, path: Path):
         data = json.loads(path.read_text(encoding="utf-8"))
-        table = {int(code.removeprefix("U+"), 16): None for code in data["invisible"]}
-        table.update({ord(letter): latin for letter, latin in data["letters"].items()})
-        self.table = str.maketrans(table)
+        self.invisible = str.maketrans({int(code.removeprefix("U+"), 16): None for code in data["invisible"]})
+        self.letters = str.maketrans({ord(letter): latin for letter, latin in data["letters"].items()})
+        self.foldable = frozenset(data["letters"])
+
+    def _fold(self, word: str, latin_text: bool) -> str:
+        letters = [c for c in word if c.isalpha()]
+        if not all(c.isascii() or c in self.foldable or _latin(c) for c in letters):
+            return word
+        if latin_text or any(c.isascii() or _latin(c) for c in letters):
+            return word.translate(self.letters)
+        return word
 
     def __call__(self, text: str) -> str:
-        text = unicodedata.normalize("NFKC", text).translate(self.table)
+        text = unicodedata.normalize("NFKC", text).translate(self.invisible)
+        if not text.isascii():
+            letters = [c for c in text if c.isalpha()]
+            latin_text = 2 * sum(c.isascii() or _latin(c) for c in letters) > len(letters)
+            text = re.sub(r"\w+", lambda m: self._fold(m.group(0), latin_text), text)
         text = re.sub(r"(\w)-\s*\n\s*(\w)", r"\1\2", text)
         return re.sub(r"\s+", " ", text).strip()
+
+
+@lru_cache(maxsize=4096)
+def _latin(letter: str) -> bool:
+    return unicodedata.name(letter, "").startswith("LATIN")
 
 
 class InjectionDetector:
