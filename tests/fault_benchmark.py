@@ -30,7 +30,8 @@ from assistant.pipeline import Pipeline  # noqa: E402
 from tests.fake_openai import FAULTS, FakeOpenAIServer, fault_after  # noqa: E402
 from tests.test_ui import scripted  # noqa: E402
 
-SAMPLE = Path(__file__).resolve().parent.parent / "corpus" / "samples" / "example-relief-network_2023_accountability-report.md"
+SAMPLE = (Path(__file__).resolve().parent.parent / "corpus" / "samples"
+          / "example-relief-network_2023_accountability-report.md")
 
 
 def good(body: dict) -> str:
@@ -59,7 +60,8 @@ def draft_against(pipeline: Pipeline, report, reply, timeout_s: float, retries: 
     return {
         "seconds": elapsed, "slowest_question_s": max(steps[:-1], default=0.0), "requests": len(server.bodies),
         "failed": failed,
-        "rubric_kept": all(q.suggested_grade == assessments[q.number].grade for q in letter.questions if model_failed(q)),
+        "rubric_kept": all(q.suggested_grade == assessments[q.number].grade
+                           for q in letter.questions if model_failed(q)),
         "model_drafts_kept": sum(1 for q in letter.questions if q.mode == "llm"),
         "review": review,
     }

@@ -25,7 +25,8 @@ from urllib.parse import urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-SAMPLE = Path(__file__).resolve().parent.parent / "corpus" / "samples" / "example-relief-network_2023_accountability-report.md"
+SAMPLE = (Path(__file__).resolve().parent.parent / "corpus" / "samples"
+          / "example-relief-network_2023_accountability-report.md")
 EDITS_PER_ROUND = 3
 
 
@@ -38,7 +39,8 @@ class Endpoints:
 
     def family(self, prefix: str) -> list[str]:
         """'/save_commentary', '/save_commentary_1', ... in the order the UI made them (one per question)."""
-        names = [n for n in self.parameters if n == prefix or (n.startswith(prefix + "_") and n[len(prefix) + 1:].isdigit())]
+        names = [n for n in self.parameters
+                 if n == prefix or (n.startswith(prefix + "_") and n[len(prefix) + 1:].isdigit())]
         return sorted(names, key=lambda n: int(n.rsplit("_", 1)[1]) if n != prefix else -1)
 
     def call(self, client, name: str, **values):
@@ -115,7 +117,8 @@ def _client_loop(url: str, number: int, report: Path, seconds: float, max_rounds
         for k in range(EDITS_PER_ROUND):
             index = (round_number * EDITS_PER_ROUND + k) % len(saves)
             text = f"client {number} round {round_number} edit {k}: the Panel notes the complaints figures."
-            _, ok = _timed(out, "save commentary", lambda: api.call(client, saves[index], number=numbers[index], text=text))
+            _, ok = _timed(out, "save commentary",
+                           lambda: api.call(client, saves[index], number=numbers[index], text=text))
             if ok:
                 edits[numbers[index]] = text
         if grades:
@@ -145,8 +148,8 @@ def percentile(values: list[float], p: int) -> float:
     return round(statistics.quantiles(values, n=100, method="inclusive")[p - 1] * 1000, 1)
 
 
-def run(url: str, clients: int = 4, seconds: float = 20.0, max_rounds: int = 200, users: list[tuple[str, str]] | None = None,
-        numbers: list[int] | None = None) -> dict:
+def run(url: str, clients: int = 4, seconds: float = 20.0, max_rounds: int = 200,
+        users: list[tuple[str, str]] | None = None, numbers: list[int] | None = None) -> dict:
     if urlparse(url).hostname not in ("127.0.0.1", "localhost", "::1"):
         raise SystemExit("load tests only target this machine's loopback address")
     numbers = numbers or list(range(6))
@@ -155,8 +158,8 @@ def run(url: str, clients: int = 4, seconds: float = 20.0, max_rounds: int = 200
     acknowledged: dict = {}
     folder = Path(tempfile.mkdtemp(prefix="panel-load-"))
     reports = [report_for(c, folder) for c in range(clients)]
-    threads = [threading.Thread(target=_client_loop, args=(url, c, reports[c], seconds, max_rounds, auth_for(c), records,
-                                                           acknowledged, numbers)) for c in range(clients)]
+    threads = [threading.Thread(target=_client_loop, args=(url, c, reports[c], seconds, max_rounds, auth_for(c),
+                                                           records, acknowledged, numbers)) for c in range(clients)]
     started = time.monotonic()
     for thread in threads:
         thread.start()

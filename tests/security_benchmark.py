@@ -186,7 +186,8 @@ def injection() -> None:
         caught += hit
         first = document.suspects[0] if document.suspects else None
         print(f"| {variant['id']} | {variant['language']} | {variant['format']} | {variant['technique']} | "
-              f"{'yes' if hit else 'NO'} | {first.kind if first else ''} | {first.page if first and first.page else ''} | "
+              f"{'yes' if hit else 'NO'} | {first.kind if first else ''} | "
+              f"{first.page if first and first.page else ''} | "
               f"{first.reason if first else ''} | {seconds:.2f} s |")
     languages = sorted({v["language"] for v in variants})
     print(f"\ncaught {caught} of {len(variants)} ({caught / len(variants):.0%}) in {len(languages)} languages "
