@@ -87,7 +87,7 @@ def main() -> None:
         print(f"letter of {questions} questions + overall remarks; PANEL_LLM_TIMEOUT_S={args.timeout:g}, "
               f"retries after invalid output {args.retries}; the fault starts after {args.good} good answers")
         print("| backend | letter | slowest question | requests | flagged model-failed | rubric grade kept | "
-              "model drafts kept |\n| --- | ---: | ---: | ---: | --- | --- | ---: |")
+              "model-written questions in the letter |\n| --- | ---: | ---: | ---: | --- | --- | ---: |")
         cases = [("healthy", good)] + [(name, fault_after(good, args.good, fault)) for name, fault in FAULTS.items()]
         for name, reply in cases:
             r = draft_against(pipeline, report, reply, args.timeout, args.retries)

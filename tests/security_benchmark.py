@@ -160,6 +160,43 @@ def size() -> None:
     measure(f"PDF of {SETTINGS.max_pages + 1} pages ({over.stat().st_size / 1e6:.1f} MB)", lambda: read_and_chunk(over))
     measure("PDF of 200 MB", lambda: read_and_chunk(big_pdf))
     measure("Markdown of 200 MB", lambda: read_and_chunk(big_md))
+    upload_to_app(big_pdf)
+
+
+def upload_to_app(path: Path) -> None:
+    """The same 200 MB file sent to the running app's upload route, as a browser would: how soon it is refused, and
+    the app process's peak RSS while it is."""
+    import threading
+
+    import httpx
+    import psutil
+
+    from tests.conftest import app_process
+
+    root = Path(tempfile.mkdtemp(prefix="security-upload-"))
+    (root / "data").mkdir()
+    settings = Settings(data_dir=root / "data", preset="embedded")
+    with app_process(settings, root / "app.log", PANEL_DRAFT_MODE="assessment") as url:
+        app = psutil.Process().children()[-1]
+        before = app.memory_info().rss / 2**20
+        peak, stop = [before], threading.Event()
+
+        def sample() -> None:
+            while not stop.wait(0.05):
+                peak[0] = max(peak[0], app.memory_info().rss / 2**20)
+
+        threading.Thread(target=sample, daemon=True).start()
+        started = time.monotonic()
+        try:
+            with open(path, "rb") as file:
+                response = httpx.post(f"{url}gradio_api/upload", files={"files": (path.name, file)}, timeout=120)
+            outcome = f"HTTP {response.status_code}: {response.text[:120]}"
+        except httpx.HTTPError as exc:  # the server may close the connection on a refused upload
+            outcome = f"connection ended: {exc.__class__.__name__}"
+        elapsed = time.monotonic() - started
+        stop.set()
+    print(f"| the same 200 MB PDF uploaded to the running app | {elapsed:.2f} s | app {before:.0f} -> {peak[0]:.0f} MB "
+          f"| {outcome} |")
 
 
 def injection() -> None:
