@@ -88,7 +88,7 @@ def _timed(out: list, op: str, function):
 
 
 def _client_loop(url: str, number: int, report: Path, seconds: float, max_rounds: int, auth, out: list,
-                 acknowledged: dict, numbers: list[int]) -> None:
+                 acknowledged: dict, numbers: list[int], halt: threading.Event) -> None:
     from gradio_client import Client, handle_file
 
     try:
@@ -102,7 +102,7 @@ def _client_loop(url: str, number: int, report: Path, seconds: float, max_rounds
     deadline = time.monotonic() + seconds
     doc_id, edits = None, acknowledged.setdefault(number, {})
     for round_number in range(max_rounds):
-        if round_number and time.monotonic() > deadline:
+        if round_number and time.monotonic() > deadline or halt.is_set():
             break
         # Upload: the first is a new report, later ones find it indexed already (the content hash).
         op = "ingest (new report)" if doc_id is None else "ingest (already indexed)"
@@ -149,20 +149,29 @@ def percentile(values: list[float], p: int) -> float:
 
 
 def run(url: str, clients: int = 4, seconds: float = 20.0, max_rounds: int = 200,
-        users: list[tuple[str, str]] | None = None, numbers: list[int] | None = None) -> dict:
+        users: list[tuple[str, str]] | None = None, numbers: list[int] | None = None,
+        kill: tuple[float, object] | None = None) -> dict:
+    """The load run and its summary. `kill`: (after how many seconds, a function that kills the app and returns the
+    URL of the app started again on the same data); edits are then checked on the restarted app."""
     if urlparse(url).hostname not in ("127.0.0.1", "localhost", "::1"):
         raise SystemExit("load tests only target this machine's loopback address")
     numbers = numbers or list(range(6))
     auth_for = (lambda c: users[c % len(users)]) if users else (lambda c: None)
     records: list = []
     acknowledged: dict = {}
+    halt = threading.Event()
     folder = Path(tempfile.mkdtemp(prefix="panel-load-"))
     reports = [report_for(c, folder) for c in range(clients)]
     threads = [threading.Thread(target=_client_loop, args=(url, c, reports[c], seconds, max_rounds, auth_for(c),
-                                                           records, acknowledged, numbers)) for c in range(clients)]
+                                                           records, acknowledged, numbers, halt))
+               for c in range(clients)]
     started = time.monotonic()
     for thread in threads:
         thread.start()
+    if kill:
+        time.sleep(kill[0])
+        halt.set()  # requests in flight fail with the app; no client starts another round
+        url = kill[1]()
     for thread in threads:
         thread.join(timeout=seconds + 600)
     wall = time.monotonic() - started
@@ -170,7 +179,8 @@ def run(url: str, clients: int = 4, seconds: float = 20.0, max_rounds: int = 200
     summary: dict = {"clients": clients, "seconds": seconds, "wall_s": round(wall, 1), "requests": len(records),
                      "failures": sum(1 for _, _, error in records if error),
                      "errors": sorted({error for _, _, error in records if error})[:5],
-                     "edits_acknowledged": acked, "lost_edits": lost, "actions": {}}
+                     "edits_acknowledged": acked, "lost_edits": lost, "killed_at_s": kill[0] if kill else None,
+                     "actions": {}}
     for op in dict.fromkeys(op for op, _, _ in records):
         times = [t for o, t, error in records if o == op and not error]
         if times:
@@ -186,6 +196,9 @@ def table(summary: dict) -> str:
     lines.append(f"\n{summary['clients']} clients, {summary['seconds']:g} s of rounds ({summary['wall_s']} s wall), "
                  f"{summary['requests']} requests, {summary['failures']} errors, {summary['edits_acknowledged']} edits "
                  f"acknowledged (last per question and client), {summary['lost_edits']} lost")
+    if summary["killed_at_s"] is not None:
+        lines.append(f"the app was killed (SIGKILL) {summary['killed_at_s']:g} s in, requests in flight failed with "
+                     "it, and the edits were checked on the app started again on the same data")
     return "\n".join(lines)
 
 
@@ -196,16 +209,19 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--max-rounds", type=int, default=200, help="per client")
+    parser.add_argument("--kill-at", type=float, help="with --start-app: SIGKILL the app this many seconds in, start "
+                        "it again on the same data, and check the edits there")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     if args.start_app:
-        summary, peak = run_against_started_app(args.clients, args.seconds, args.max_rounds)
+        summary, peak = run_against_started_app(args.clients, args.seconds, args.max_rounds, args.kill_at)
     else:
         summary, peak = run(args.url, args.clients, args.seconds, args.max_rounds), None
     print(json.dumps(summary, indent=2) if args.json else table(summary))
     if peak:
         print(f"app process peak RSS: {peak:.0f} MB")
-    return 1 if summary["failures"] or summary["lost_edits"] else 0
+    killed = summary["killed_at_s"] is not None
+    return 1 if summary["lost_edits"] or (summary["failures"] and not killed) else 0
 
 
 def warm_up(url: str, auth) -> None:
@@ -217,8 +233,12 @@ def warm_up(url: str, auth) -> None:
     client.predict(api_name="/draft_all")
 
 
-def run_against_started_app(clients: int, seconds: float, max_rounds: int) -> tuple[dict, float]:
+def run_against_started_app(clients: int, seconds: float, max_rounds: int,
+                            kill_at: float | None = None) -> tuple[dict, float]:
     """The real app (`python app.py`, a data folder of its own, one login per client), and its peak RSS."""
+    import signal
+    from contextlib import ExitStack
+
     import psutil
 
     from assistant.settings import Settings
@@ -233,8 +253,15 @@ def run_against_started_app(clients: int, seconds: float, max_rounds: int) -> tu
     settings = Settings(data_dir=root / "data", preset="embedded")
     users = [(f"member{c}", f"secret{c}") for c in range(clients)]
     auth = ",".join(f"{u}:{p}" for u, p in users)
-    with app_process(settings, root / "app.log", PANEL_DRAFT_MODE="assessment", PANEL_AUTH=auth) as url:
+    env = {"PANEL_DRAFT_MODE": "assessment", "PANEL_AUTH": auth}
+    with ExitStack() as restarted, app_process(settings, root / "app.log", **env) as url:
         app = psutil.Process().children()[-1]
+
+        def kill_and_restart() -> str:
+            app.send_signal(signal.SIGKILL)
+            app.wait(10)
+            return restarted.enter_context(app_process(settings, root / "app-restarted.log", **env))
+
         peak, stop = [0.0], threading.Event()
 
         def sample() -> None:
@@ -248,7 +275,8 @@ def run_against_started_app(clients: int, seconds: float, max_rounds: int) -> tu
         sampler.start()
         warm_up(url, users[0])
         try:
-            summary = run(url, clients, seconds, max_rounds, users=users)
+            kill = (kill_at, kill_and_restart) if kill_at is not None else None
+            summary = run(url, clients, seconds, max_rounds, users=users, kill=kill)
         finally:
             stop.set()
     print(f"app log: {root / 'app.log'}", file=sys.stderr)
