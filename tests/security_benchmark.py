@@ -134,6 +134,15 @@ def long_pdf(path: Path, pages: int) -> Path:
     return path
 
 
+def one_page_more(source: Path, path: Path) -> Path:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(source))
+    writer.add_page(writer.pages[-1])
+    writer.write(path)
+    return path
+
+
 def sparse_file(path: Path, megabytes: int, head: bytes) -> Path:
     """A file of the given size that takes no disk: what an upload of that size is to the reader."""
     with open(path, "wb") as file:
@@ -148,7 +157,7 @@ def size() -> None:
     started = time.monotonic()
     at_limit = long_pdf(folder / "at-limit_2023_report.pdf", SETTINGS.max_pages)
     print(f"  {SETTINGS.max_pages} pages built in {time.monotonic() - started:.0f} s", file=sys.stderr)
-    over = long_pdf(folder / "over-limit_2023_report.pdf", SETTINGS.max_pages + 1)
+    over = one_page_more(at_limit, folder / "over-limit_2023_report.pdf")
     big_pdf = sparse_file(folder / "big_2023_report.pdf", 200, b"%PDF-1.7\n")
     big_md = sparse_file(folder / "big_2023_report.md", 200, b"# Report\n\n")
     print(f"baseline: this process, forked, before any case: RSS {_rss_mb():.0f} MB")
