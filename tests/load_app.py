@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import statistics
 import sys
 import tempfile
@@ -175,6 +176,7 @@ def run(url: str, clients: int = 4, seconds: float = 20.0, max_rounds: int = 200
     for thread in threads:
         thread.join(timeout=seconds + 600)
     wall = time.monotonic() - started
+    shutil.rmtree(folder, ignore_errors=True)
     acked, lost = lost_edits(url, acknowledged, auth_for)
     summary: dict = {"clients": clients, "seconds": seconds, "wall_s": round(wall, 1), "requests": len(records),
                      "failures": sum(1 for _, _, error in records if error),
