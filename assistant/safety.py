@@ -57,20 +57,46 @@ class Cues:
     def found(self, sentence: str) -> set[str]:
         return {kind for kind, pattern in self.patterns.items() if pattern.search(sentence)}
 
+    def apart(self, sentence: str, first: str, second: str) -> bool:
+        """Both kinds are found on different words: 'grade' alone is a verb and a noun ('pupils in Grade 1')."""
+        spans = [m.span() for m in self.patterns[second].finditer(sentence)]
+        return any(m.span() != span for m in self.patterns[first].finditer(sentence) for span in spans)
+
 
 class Normaliser:
-    """NFKC, no invisible characters, look-alike letters folded to Latin, whitespace and hyphenated breaks joined."""
+    """NFKC, no invisible characters, look-alike letters folded to Latin, whitespace and hyphenated breaks joined.
+
+    A word is folded only when every non-Latin letter in it has a Latin look-alike ('Ignоre', 'АІ'), and a word
+    written wholly in look-alikes ('АІ', but also Russian 'поставьте') only in text that is mostly Latin. A word with a
+    letter that has none ('оценку', 'ИИ') is real Russian or Greek and stays as it is, for the cues in that language."""
 
     def __init__(self, path: Path):
         data = json.loads(path.read_text(encoding="utf-8"))
-        table = {int(code.removeprefix("U+"), 16): None for code in data["invisible"]}
-        table.update({ord(letter): latin for letter, latin in data["letters"].items()})
-        self.table = str.maketrans(table)
+        self.invisible = str.maketrans({int(code.removeprefix("U+"), 16): None for code in data["invisible"]})
+        self.letters = str.maketrans({ord(letter): latin for letter, latin in data["letters"].items()})
+        self.foldable = frozenset(data["letters"])
+
+    def _fold(self, word: str, latin_text: bool) -> str:
+        letters = [c for c in word if c.isalpha()]
+        if not all(c.isascii() or c in self.foldable or _latin(c) for c in letters):
+            return word
+        if latin_text or any(c.isascii() or _latin(c) for c in letters):
+            return word.translate(self.letters)
+        return word
 
     def __call__(self, text: str) -> str:
-        text = unicodedata.normalize("NFKC", text).translate(self.table)
+        text = unicodedata.normalize("NFKC", text).translate(self.invisible)
+        if not text.isascii():
+            letters = [c for c in text if c.isalpha()]
+            latin_text = 2 * sum(c.isascii() or _latin(c) for c in letters) > len(letters)
+            text = re.sub(r"\w+", lambda m: self._fold(m.group(0), latin_text), text)
         text = re.sub(r"(\w)-\s*\n\s*(\w)", r"\1\2", text)
         return re.sub(r"\s+", " ", text).strip()
+
+
+@lru_cache(maxsize=4096)
+def _latin(letter: str) -> bool:
+    return unicodedata.name(letter, "").startswith("LATIN")
 
 
 class InjectionDetector:
@@ -112,7 +138,9 @@ class InjectionDetector:
             return "a machine-readable grade"
         if "authority" in found:
             return "claims to speak for the Panel or the secretariat"
-        grade = bool(found & {"grade_code", "grade_phrase"}) or {"request_verb", "grade_noun"} <= found
+        # 'Grade' or 'score' alone is a verb and a noun: one word counts as both only with an object ('score this').
+        grade = bool(found & {"grade_code", "grade_phrase", "grade_verb"}) or (
+            {"request_verb", "grade_noun"} <= found and self.cues.apart(sentence, "request_verb", "grade_noun"))
         commanding = "obligation" in found or {"addressee", "request_verb"} <= found or self._imperative(sentence)
         if comment and found & {"addressee", "grade_code", "grade_phrase", "request_verb", "describe"}:
             return "a hidden comment addressed to a reader or tool"

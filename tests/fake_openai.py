@@ -27,6 +27,34 @@ class SlowDrip:
     interval_s: float = 0.5
 
 
+@dataclass
+class Hang:
+    """Take the request and never answer (until the server closes): a backend stuck on a long queue or a dead GPU."""
+
+
+# Garbage a broken backend returns with a 200: bytes that are not JSON, and a well-formed completion whose text is
+# not the JSON asked for.
+GARBAGE_BODY = RawBody(b"\x00\xff<<garbage>>\n" * 20)
+GARBAGE_TEXT = "I'm sorry, as a language model I cannot... }{ ]] grade: maybe?"
+FAULTS = {"hang": Hang(), "http-500": 500, "garbage-body": GARBAGE_BODY, "garbage-text": GARBAGE_TEXT}
+
+
+def fault_after(good: Callable[[dict], str], answered: int, fault: object) -> Callable[[dict], object]:
+    """A backend that answers the first `answered` requests with `good(body)` and fails every later one: the fault
+    starts in the middle of a letter."""
+    count = 0
+    lock = threading.Lock()
+
+    def reply(body: dict) -> object:
+        nonlocal count
+        with lock:
+            count += 1
+            current = count
+        return good(body) if current <= answered else fault
+
+    return reply
+
+
 def _completion(text: str) -> dict:
     return {
         "id": "1", "object": "chat.completion", "created": 0, "model": "tiny",
@@ -42,10 +70,12 @@ def _chunk(piece: str) -> bytes:
 
 
 class FakeOpenAIServer:
-    """`reply(body)`: the assistant's text for a request, an HTTP status to fail with, a RawBody or a SlowDrip."""
+    """`reply(body)`: the assistant's text for a request, an HTTP status to fail with, a RawBody, a SlowDrip or a
+    Hang."""
 
-    def __init__(self, reply: Callable[[dict], str | int | RawBody | SlowDrip]):
+    def __init__(self, reply: Callable[[dict], str | int | RawBody | SlowDrip | Hang]):
         self.bodies: list[dict] = []
+        self.closing = threading.Event()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -76,6 +106,8 @@ class FakeOpenAIServer:
                         self.send_header("Content-Length", str(len(answer.data)))
                         self.end_headers()
                         self.wfile.write(answer.data)
+                    elif isinstance(answer, Hang):
+                        server.closing.wait(600)
                     elif isinstance(answer, SlowDrip):
                         self._drip(answer, streaming=bool(body.get("stream")))
                     elif body.get("stream"):
@@ -107,5 +139,6 @@ class FakeOpenAIServer:
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
     def close(self) -> None:
+        self.closing.set()
         self.httpd.shutdown()
         self.httpd.server_close()

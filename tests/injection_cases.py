@@ -24,6 +24,21 @@ def hard_negatives() -> list[str]:
     return json.loads(VARIANTS_FILE.read_text(encoding="utf-8"))["hard_negatives"]
 
 
+def clean_reports(directory: Path) -> list[Path]:
+    """Every report the project holds that carries no injection: the designed eval cases (Markdown, text, DOCX, a
+    33-page PDF), the sample report, and the proxy reports built from the real published letters (written to
+    `directory`)."""
+    from assistant.corpus import load_letter
+    from eval.harness import load_cases, load_designed_cases, proxy_report
+
+    paths = [case.report_path for case in load_designed_cases()]
+    for case in load_cases():
+        proxy = Path(directory) / f"{case.id}_{case.report_year}_proxy.md"
+        proxy.write_text(proxy_report(load_letter(case.letter_path)), encoding="utf-8")
+        paths.append(proxy)
+    return paths
+
+
 def sections(text: str | None = None) -> list[tuple[str, str]]:
     """(heading, body) of each '#' section of the sample report."""
     text = SAMPLE_REPORT.read_text(encoding="utf-8") if text is None else text

@@ -1,6 +1,8 @@
 """What each bad input of the hardening issue costs now: time to refusal (or completion) and peak memory.
 
-    python tests/security_benchmark.py        (or: make security, after the tests)
+    python tests/security_benchmark.py        (or: make security, after the tests): the bad inputs
+    python -m tests.security_benchmark --size       a 1,500-page PDF (the page limit), 1,501 pages, 200 MB files
+    python -m tests.security_benchmark --injection  the injection suite: a row per variant, then the clean reports
 
 Each case runs in a forked child, so its peak RSS (getrusage of that child alone) is its own. Files are built at the
 issue's full size (a DOCX expanding to 600 MB, a 30 MB Markdown file...). Reading stops before embedding: the chunk
@@ -19,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from assistant.settings import Settings, disable_telemetry  # noqa: E402
+from assistant.settings import PROJECT_ROOT, Settings, disable_telemetry  # noqa: E402
 
 disable_telemetry()
 
@@ -84,7 +86,7 @@ def measure(name: str, action: Callable[[], str]) -> None:
     print(f"| {name} | {elapsed:.2f} s | {usage.ru_maxrss / 1024:.0f} MB | {outcome.splitlines()[0]} |", flush=True)
 
 
-def main() -> None:
+def bad_inputs() -> None:
     folder = Path(tempfile.mkdtemp(prefix="security-benchmark-"))
     print("building the bad files ...", file=sys.stderr)
     bomb = docx_with_document_xml(folder / "bomb.docx", padding_bytes=600_000_000)
@@ -113,6 +115,152 @@ def main() -> None:
     measure("text renamed to .pdf", lambda: read_and_chunk(renamed))
     measure("LLM dripping 1 byte / 2 s, PANEL_LLM_TIMEOUT_S=10", lambda: ask(SlowDrip(VALID, interval_s=2)))
     measure("LLM answering 200 with HTML", lambda: ask(RawBody(b"<html>502 Bad Gateway</html>")))
+
+
+def long_pdf(path: Path, pages: int) -> Path:
+    """A report of `pages` pages of about 1,800 characters each: 2.7 M characters at 1,500 pages, just within
+    PANEL_MAX_CHARS, so the page limit is the one that counts."""
+    from fpdf import FPDF
+
+    paragraph = ("We received 57 complaints through our hotline, SMS line and suggestion boxes; 49 were resolved within "
+                 "30 days and we published the figures on our website. Staff and partners took part in the review. ")
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=10)
+    pdf.set_compression(True)
+    for number in range(pages):
+        pdf.add_page()
+        pdf.multi_cell(0, 5, f"Page {number + 1}. " + paragraph * 9)
+    pdf.output(str(path))
+    return path
+
+
+def one_page_more(source: Path, path: Path) -> Path:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(source))
+    writer.add_page(writer.pages[-1])
+    writer.write(path)
+    return path
+
+
+def sparse_file(path: Path, megabytes: int, head: bytes) -> Path:
+    """A file of the given size that takes no disk: what an upload of that size is to the reader."""
+    with open(path, "wb") as file:
+        file.write(head)
+        file.truncate(megabytes * 1_000_000)
+    return path
+
+
+def size() -> None:
+    folder = Path(tempfile.mkdtemp(prefix="security-size-"))
+    print("building the files ...", file=sys.stderr)
+    started = time.monotonic()
+    at_limit = long_pdf(folder / "at-limit_2023_report.pdf", SETTINGS.max_pages)
+    print(f"  {SETTINGS.max_pages} pages built in {time.monotonic() - started:.0f} s", file=sys.stderr)
+    over = one_page_more(at_limit, folder / "over-limit_2023_report.pdf")
+    big_pdf = sparse_file(folder / "big_2023_report.pdf", 200, b"%PDF-1.7\n")
+    big_md = sparse_file(folder / "big_2023_report.md", 200, b"# Report\n\n")
+    print(f"baseline: this process, forked, before any case: RSS {_rss_mb():.0f} MB")
+    print(f"limits: PANEL_MAX_FILE_MB={SETTINGS.max_file_mb:g}, PANEL_MAX_PAGES={SETTINGS.max_pages}, "
+          f"PANEL_MAX_CHARS={SETTINGS.max_chars:,}, PANEL_MAX_CHUNKS={SETTINGS.max_chunks:,}")
+    print("| input | time | peak RSS | outcome |\n| --- | --- | --- | --- |")
+    measure(f"PDF of {SETTINGS.max_pages} pages ({at_limit.stat().st_size / 1e6:.1f} MB), read and chunked",
+            lambda: read_and_chunk(at_limit))
+    measure(f"PDF of {SETTINGS.max_pages + 1} pages ({over.stat().st_size / 1e6:.1f} MB)", lambda: read_and_chunk(over))
+    measure("PDF of 200 MB", lambda: read_and_chunk(big_pdf))
+    measure("Markdown of 200 MB", lambda: read_and_chunk(big_md))
+    upload_to_app(big_pdf)
+
+
+def upload_to_app(path: Path) -> None:
+    """The same 200 MB file sent to the running app's upload route, as a browser would: how soon it is refused, and
+    the app process's peak RSS while it is."""
+    import threading
+
+    import httpx
+    import psutil
+
+    from tests.conftest import app_process
+
+    root = Path(tempfile.mkdtemp(prefix="security-upload-"))
+    (root / "data").mkdir()
+    settings = Settings(data_dir=root / "data", preset="embedded")
+    with app_process(settings, root / "app.log", PANEL_DRAFT_MODE="assessment") as url:
+        app = psutil.Process().children()[-1]
+        before = app.memory_info().rss / 2**20
+        peak, stop = [before], threading.Event()
+
+        def sample() -> None:
+            while not stop.wait(0.05):
+                peak[0] = max(peak[0], app.memory_info().rss / 2**20)
+
+        threading.Thread(target=sample, daemon=True).start()
+        started = time.monotonic()
+        try:
+            with open(path, "rb") as file:
+                response = httpx.post(f"{url}gradio_api/upload", files={"files": (path.name, file)}, timeout=120)
+            outcome = f"HTTP {response.status_code}: {response.text[:120]}"
+        except httpx.HTTPError as exc:  # the server may close the connection on a refused upload
+            outcome = f"connection ended: {exc.__class__.__name__}"
+        elapsed = time.monotonic() - started
+        stop.set()
+    print(f"| the same 200 MB PDF uploaded to the running app | {elapsed:.2f} s | app {before:.0f} -> {peak[0]:.0f} MB "
+          f"| {outcome} |")
+
+
+def injection() -> None:
+    """Every variant built into a real file and read as ingestion reads it, with the embedder; then every clean
+    report. A variant is caught when its marker is gone from the text and the pre-screen lists a suspect."""
+    from assistant.embeddings import get_embedder
+    from assistant.ingest import _without_instructions
+    from assistant.safety import detector
+    from tests.injection_cases import build, clean_reports, load_variants
+
+    judge = detector(SETTINGS.corpus_dir, get_embedder(SETTINGS.models_dir, SETTINGS.embedding_batch))
+    folder = Path(tempfile.mkdtemp(prefix="security-injection-"))
+    variants = load_variants()
+    caught = 0
+    print("| variant | language | format | technique | caught | as | page | why | time |\n"
+          "| --- | --- | --- | --- | --- | --- | ---: | --- | ---: |")
+    for variant in variants:
+        path = build(variant, folder)
+        started = time.perf_counter()
+        document, _ = _without_instructions(read_document(path), judge)
+        seconds = time.perf_counter() - started
+        survived = judge.normalise(variant["marker"]) in judge.normalise(document.text)
+        hit = not survived and bool(document.suspects)
+        caught += hit
+        first = document.suspects[0] if document.suspects else None
+        print(f"| {variant['id']} | {variant['language']} | {variant['format']} | {variant['technique']} | "
+              f"{'yes' if hit else 'NO'} | {first.kind if first else ''} | "
+              f"{first.page if first and first.page else ''} | "
+              f"{first.reason if first else ''} | {seconds:.2f} s |")
+    languages = sorted({v["language"] for v in variants})
+    print(f"\ncaught {caught} of {len(variants)} ({caught / len(variants):.0%}) in {len(languages)} languages "
+          f"({', '.join(languages)})\n")
+    print("| clean report | pages | false alarms |\n| --- | ---: | ---: |")
+    alarms = 0
+    for path in clean_reports(folder):
+        document, _ = _without_instructions(read_document(path), judge)
+        alarms += len(document.suspects)
+        print(f"| {path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path.name} | "
+              f"{len(document.pages)} | {len(document.suspects)} |")
+    print(f"\nfalse alarms on the clean reports: {alarms}")
+
+
+def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", action="store_true", help="the page limit and 200 MB files")
+    parser.add_argument("--injection", action="store_true", help="the injection suite, a row per variant")
+    args = parser.parse_args()
+    if args.injection:
+        injection()
+    if args.size:
+        size()
+    if not (args.injection or args.size):
+        bad_inputs()
 
 
 def _rss_mb() -> float:
