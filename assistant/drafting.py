@@ -23,7 +23,7 @@ from rapidfuzz import fuzz
 from .assessment import Assessor
 from .embeddings import get_embedder
 from .index import LETTERS, Index
-from .llm import ChatClient, LLMError, OnToken
+from .llm import ChatClient, LLMError, LLMTimeout, OnToken
 from .models import (
     Chunk, DraftMode, Evidence, FollowUp, Framework, Grade, Letter, LetterDraft, PointAssessment, PointStatus,
     Precedent, Question, QuestionAssessment, QuestionDraft, gaps_of,
@@ -42,7 +42,9 @@ _QUOTED = re.compile(r"[“\"]([^”\"]{12,})[”\"]")
 
 ProgressCallback = Callable[[int, int, str], None]  # (done, total, what)
 # How a draft says the model it asked for failed (the assessment's own draft stands in): callers report these.
-MODEL_FAILED = ("The model could not write this question", "The rewrite failed")
+MODEL_TIMED_OUT = "The model did not answer in time"
+MODEL_NOT_ASKED = "The model was not asked"
+MODEL_FAILED = ("The model could not write this question", "The rewrite failed", MODEL_TIMED_OUT, MODEL_NOT_ASKED)
 
 
 def model_failed(draft: QuestionDraft) -> str:
@@ -262,6 +264,9 @@ class Drafter:
         )
         try:
             reply = client.structured(messages, DraftReply, on_token=on_token)
+        except LLMTimeout as exc:
+            draft.flags.append(f"{MODEL_TIMED_OUT} ({exc}); the assessment's own draft is shown.")
+            return draft
         except LLMError as exc:
             draft.flags.append(f"The model could not write this question ({exc}); the assessment's own draft is shown.")
             return draft
@@ -318,6 +323,9 @@ class Drafter:
         messages = self._messages("rewrite_commentary", member=member or "the member", commentary=draft.commentary)
         try:
             reply = client.structured(messages, RewriteReply, on_token=on_token)
+        except LLMTimeout as exc:
+            draft.flags.append(f"{MODEL_TIMED_OUT} ({exc}); the assessment's own draft is shown.")
+            return draft
         except LLMError as exc:
             draft.flags.append(f"The rewrite failed ({exc}); the assessment's own draft is shown.")
             return draft

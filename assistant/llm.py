@@ -33,6 +33,10 @@ class LLMError(RuntimeError):
     """The model could not give a valid answer (after retries) or the backend failed."""
 
 
+class LLMTimeout(LLMError):
+    """No complete reply within the call's deadline: the backend hangs or is far too slow."""
+
+
 def _json_payload(text: str) -> str:
     """The JSON object in a reply, without code fences or chatter around it."""
     text = text.strip()
@@ -272,7 +276,7 @@ class OpenAIChatClient(ChatClient):
 
     def _error(self, exc: BaseException) -> LLMError:
         if isinstance(exc, _DeadlinePassed) or isinstance(exc.__cause__, _DeadlinePassed):
-            return LLMError(f"{self.description}: no complete reply within {self.timeout_s:g} s (PANEL_LLM_TIMEOUT_S)")
+            return LLMTimeout(f"{self.description}: no complete reply within {self.timeout_s:g} s (PANEL_LLM_TIMEOUT_S)")
         return LLMError(f"{self.description}: {exc.__class__.__name__}: {exc}")
 
     def _request(self, deadline: float, **kwargs):

@@ -12,7 +12,7 @@ from pathlib import Path
 from . import export
 from .assessment import Assessor
 from .corpus import load_framework, load_letters
-from .drafting import Drafter, ProgressCallback, choose_mode
+from .drafting import MODEL_NOT_ASKED, MODEL_TIMED_OUT, Drafter, ProgressCallback, choose_mode
 from .embeddings import get_embedder
 from .index import Index
 from .ingest import IngestResult, Progress, delete_report_files, ingest_corpus, ingest_report, original_path
@@ -167,9 +167,18 @@ class Pipeline:
         member whose edits of these questions the new drafts displace (archived, not lost)."""
         assessments = self.assess(review.doc_id, review.member, numbers)
         drafts = []
+        timed_out: int | None = None  # a backend that hung once would cost every later question its whole deadline
         for assessment in assessments:
-            draft = self.draft_question(assessment.number, review.doc_id, review.member, review.year, mode=mode,
-                                        client=client, on_token=on_token, assessment=assessment)
+            if timed_out is None:
+                draft = self.draft_question(assessment.number, review.doc_id, review.member, review.year, mode=mode,
+                                            client=client, on_token=on_token, assessment=assessment)
+            else:
+                draft = self.draft_question(assessment.number, review.doc_id, review.member, review.year,
+                                            mode="assessment", assessment=assessment)
+                draft.flags.append(f"{MODEL_NOT_ASKED}: it did not answer in time on question {timed_out}; the "
+                                   "assessment's own draft is shown. Regenerate to try the model again.")
+            if timed_out is None and any(f.startswith(MODEL_TIMED_OUT) for f in draft.flags):
+                timed_out = assessment.number
             writer = client or (self._client if draft.mode != "assessment" else None)
             backend = backend_name(draft, writer)
             prov = provenance(draft, self.settings, backend, model=getattr(writer, "model", "") if writer else "")
