@@ -236,7 +236,7 @@ class Assessor:
         shown: list[int] = []
         for i in strong + [i for i in support if i not in strong]:
             detail = self._detail_near(sentences, i) if i in strong else None
-            shown += [j for j in (i, detail) if j is not None and j not in shown]
+            shown += [j for j in dict.fromkeys((i, detail)) if j is not None and j not in shown]
         shown = shown[:MAX_QUOTES_PER_POINT]
         cues = sorted({c for i in shown for c in point.cues if self._cued((c,), sentences[i].text)})
         return PointAssessment(

@@ -103,22 +103,22 @@ def _sections(document: Document, framework: Framework | None):
         contents = sum(bool(_CONTENTS_ENTRY.match(line.strip())) for line in lines) >= 3
         top = next((i for i, line in enumerate(lines) if line.strip()), None)
         buffer: list[str] = []
-        skip = False
+        skip = 0
         for i, line in enumerate(lines):
-            if skip:  # the second line of a wrapped heading, already taken into it
-                skip = False
+            if skip:  # a wrapped heading's later lines, already taken into it
+                skip -= 1
                 continue
             markdown = _HEADING.match(line.strip())
             detected = None
             title = line
-            wraps = i + 1 < len(lines) and _NUMBERED.match(line.strip()) and _WRAPPED.match(lines[i + 1].strip())
+            wrapped = _wrapped_heading(lines, i) if _NUMBERED.match(line.strip()) else []
             if framework and not (contents and _CONTENTS_ENTRY.match(line.strip())):
                 expected = _next_questions(order, last_question)
                 detected = match_question(line, framework, expected)
-                if detected is None and wraps:
-                    detected = match_question(f"{line} {lines[i + 1]}", framework, expected)
-            if detected is not None and wraps and not markdown:
-                title, skip = f"{line} {lines[i + 1]}", True
+                if detected is None and wrapped:
+                    detected = match_question(" ".join([line, *wrapped]), framework, expected)
+            if detected is not None and wrapped and not markdown:
+                title, skip = " ".join([line, *wrapped]), len(wrapped)
             level = len(markdown.group(0)) - len(markdown.group(0).lstrip("#")) if markdown else 0
             page_heading = markdown is None and i == top and heading_like(line)
             chapter = page_heading and question is not None and not (_stems(line) & _topic(by_number[question]))
@@ -137,6 +137,18 @@ def _sections(document: Document, framework: Framework | None):
             buffer.append(line)
         if any(part.strip() for part in buffer):
             yield page.number, heading, question, "\n".join(buffer)
+
+
+def _wrapped_heading(lines: list[str], i: int, most: int = 3) -> list[str]:
+    """The lines a heading at `i` wraps onto: each continues in lower case until the heading closes (. ? ! or ))."""
+    more: list[str] = []
+    while len(more) < most and i + len(more) + 1 < len(lines):
+        current = (more[-1] if more else lines[i]).rstrip()
+        following = lines[i + len(more) + 1].strip()
+        if current.endswith((".", "?", "!", ")")) or not _WRAPPED.match(following):
+            break
+        more.append(following)
+    return more
 
 
 def _next_questions(order: list[int], last: int | None) -> list[int]:

@@ -38,7 +38,8 @@ _EMPHASIS = re.compile(r"\*\*|__")
 
 
 def sentences(text: str) -> list[str]:
-    flat = " ".join(_EMPHASIS.sub("", line).strip() for line in text.splitlines() if line.strip())
+    # Justified PDF text spaces words twice ("In  response  we"): one space, or cue phrases would not match.
+    flat = " ".join(" ".join(_EMPHASIS.sub("", line).split()) for line in text.splitlines() if line.strip())
     return [s.strip() for s in _SENTENCE.split(flat) if len(s.strip()) > 20]
 
 
@@ -58,11 +59,18 @@ def heading_like(line: str) -> bool:
 def answer_sentences(text: str) -> list[str]:
     """Sentences of report text without its headings: markdown headings, lines that ask a question, and short
     heading lines (as PDF text has them) that would otherwise run into the next sentence."""
-    body = "\n".join(
-        line for line in text.splitlines()
-        if not line.lstrip().startswith("#") and not line.rstrip().endswith("?") and not heading_like(line)
-    )
-    return sentences(body)
+    lines = [line for line in text.splitlines() if line.strip()]
+    kept = []
+    for i, line in enumerate(lines):
+        if line.lstrip().startswith("#") or line.rstrip().endswith("?"):
+            continue
+        # A heading stands between sentences: the line before it ends one. A short line inside a sentence (a narrow
+        # column wraps often) follows a line that does not.
+        after_sentence = i == 0 or lines[i - 1].rstrip().endswith((".", "!", "?", ":")) or lines[i - 1].lstrip().startswith("#")
+        if after_sentence and heading_like(line):
+            continue
+        kept.append(line)
+    return sentences("\n".join(kept))
 
 
 def classify(sentence: str) -> Kind:

@@ -47,11 +47,8 @@ KNOWN_FAILURES: dict[tuple[str, str], str] = {
     ('delete', 'designed-thematic-txt-Q4'): "assessment: a thematic report without the chapter that answers this question is still graded above NM, because search finds other chapters' sentences that clear partly_similarity; nothing says 'no answer' in a thematic report",
     ('reorder', 'designed-thematic-txt'): 'assessment: thematic retrieval depends on where the 1,200-character passages split the text; reversing the chapters moves a boundary and Q1 point 5 reads partly -> missing (PM -> PS)',
     ('reorder', 'designed-long-pdf'): "chunking.match_question: this report's short question headings ('2. How significant changes affected our accountability processes') are not matched to questions 2-5, so their answers are unassessed (NM) and edits around them move grades",
-    ('formats', 'designed-docx'): 'chunking.match_question reads one line at a time: in a PDF the long framework question headings wrap over two lines, are not recognised, and answers are attributed to the wrong question',
-    ('formats', 'designed-framework-md'): 'chunking.match_question reads one line at a time: in a PDF the long framework question headings wrap over two lines, are not recognised, and answers are attributed to the wrong question',
-    ('formats', 'designed-framework-weak-md'): 'chunking.match_question reads one line at a time: in a PDF the long framework question headings wrap over two lines, are not recognised, and answers are attributed to the wrong question',
-    ('formats', 'designed-thematic-txt'): 'Q3 PS -> PM as Markdown/DOCX (headings marked, so chapter chunks split differently) and Q1 PS -> NM as PDF: thematic retrieval depends on chunk boundaries',
-    ('formats', 'sample-relief-network'): 'chunking.match_question reads one line at a time: in a PDF the long framework question headings wrap over two lines, are not recognised, and answers are attributed to the wrong question',
+    ('formats', 'designed-framework-weak-md'): 'assessment: as a PDF, Q5 point 5 reads missing -> partly (PS -> PM): page-sized passages put a sentence that is near the point in the same passage as the answer',
+    ('formats', 'designed-thematic-txt'): 'assessment: Q1 PM -> PS as Markdown, DOCX and PDF (point 5 partly -> missing): thematic retrieval depends on where the passages split the text, and marked headings split it differently',
 }
 
 
