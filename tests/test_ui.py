@@ -352,3 +352,36 @@ def test_a_failing_backend_loses_no_work(calls):
     final = list(calls.regenerate(doc_id, 4, True, ALICE))[-1]
     assert final[2]["value"] == "Careful edit of question 4."  # a failed regeneration keeps the edit on screen and on disk
     assert review(calls, doc_id).edit("alice", 4).commentary == "Careful edit of question 4."
+
+
+def test_round_tab_drafts_in_the_background_and_resumes(calls, settings):
+    """The secretariat's round: its pre-screen per report and question, drafting in the background, a model that
+    fails counted as failed (not done), and a restart that finishes what is left."""
+    from assistant.llm import LLMError
+    from assistant.ui import RoundWorker
+
+    rounds = calls.round_worker.rounds
+    rounds.create("june")
+    rounds.add("june", [SAMPLE_REPORT])
+    assert calls.round_choices()["choices"] == ["june"]
+    table, progress = calls.round_view("june")
+    assert "| example-relief-network_2023_accountability-report.md |" in table and "| 3 | answered |" in table
+    assert "Not drafted yet" in progress
+
+    calls.pipeline.client.default = None
+    calls.pipeline.client.enqueue(*[LLMError("HTTP 500 from the model server")] * 100)
+    status, _ = calls.start_round("june")
+    assert status.startswith(f"Drafting {len(calls.numbers)} questions")
+    calls.round_worker._thread.join(timeout=300)
+    counts = rounds.progress("june")
+    graded = [q.number for q in calls.pipeline.framework.questions if q.graded]
+    assert counts["failed"] >= len(graded) and counts["pending"] == counts["running"] == 0
+    assert "could not write" in calls.round_progress("june")  # the failures, named
+
+    calls.pipeline.client.default = scripted
+    rounds.enqueue("june", calls.pipeline.drafting_backend()[1])  # failed ones wait again, as after a stop
+    restarted = RoundWorker(calls.pipeline)  # what the server does on start
+    assert restarted.resume() == ["june"]
+    restarted._thread.join(timeout=300)
+    assert rounds.progress("june") == {"pending": 0, "running": 0, "done": len(calls.numbers), "failed": 0}
+    assert f"{len(calls.numbers)}/{len(calls.numbers)} questions" in calls.round_progress("june")
