@@ -894,7 +894,8 @@ def build_ui(pipeline: Pipeline, calls: WorkspaceCallbacks | None = None) -> gr.
         last_review = gr.BrowserState(None, storage_key="panel-assistant-last-review")
         gr.Markdown("# Panel Assistant\nDraft the Independent Review Panel's feedback letter on an accountability report.")
         with gr.Row():
-            reports = gr.Dropdown(label="Open a report (the panel's reviews)", choices=[], interactive=True, scale=3)
+            reports = gr.Dropdown(label="Open a report (the panel's reviews)", choices=[], interactive=True, scale=3,
+                                  elem_id="reports")
             header = gr.Markdown("No report open.", elem_id="report-header")
 
         with gr.Tab("Report"):

@@ -378,6 +378,7 @@ def test_round_tab_drafts_in_the_background_and_resumes(calls, settings):
     assert counts["failed"] >= len(graded) and counts["pending"] == counts["running"] == 0
     assert "could not write" in calls.round_progress("june")  # the failures, named
 
+    calls.pipeline.client.replies.clear()  # the model server is back
     calls.pipeline.client.default = scripted
     rounds.enqueue("june", calls.pipeline.drafting_backend()[1])  # failed ones wait again, as after a stop
     restarted = RoundWorker(calls.pipeline)  # what the server does on start
