@@ -9,6 +9,7 @@ chat client; `build_ui` only lays out components and wires events.
 
 import html
 import io
+import logging
 import queue
 import shutil
 import tempfile
@@ -29,6 +30,7 @@ from .reviews import REMARKS, MemberEdit, Review, ReviewError, ReviewFinalised, 
 from .rounds import RoundError, Rounds
 from .workspace import inside, safe_name, user_folder, utc_time
 
+log = logging.getLogger(__name__)
 GRADE_CHOICES = [(f"{g.value}: {meaning}", g.value) for g, meaning in zip(
     Grade, ["fully met", "partially met, minor improvements", "partially met, significant improvements", "not met"]
 )]
@@ -219,34 +221,42 @@ class RoundWorker:
     def start(self, name: str) -> int:
         """Queue the round's questions for the drafting backend; returns how many wait."""
         waiting = self.rounds.enqueue(name, self.rounds.pipeline.drafting_backend()[1])
-        self.waiting.put(name)
-        with self._lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="round-drafting", daemon=True)
-                self._thread.start()
+        self._submit([name])
         return waiting
 
     def resume(self) -> list[str]:
         """Start drafting every round that has questions waiting (or left running by a server that died)."""
         unfinished = [name for name in self.rounds.names()
                       if (counts := self.rounds.progress(name))["pending"] or counts["running"]]
-        for name in unfinished:
-            self.waiting.put(name)
-        if unfinished:
-            with self._lock:
+        self._submit(unfinished)
+        return unfinished
+
+    def join(self, timeout: float | None = None) -> None:
+        """Wait until the rounds queued so far are drafted (or `timeout` passes)."""
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+
+    def _submit(self, names: list[str]) -> None:
+        with self._lock:
+            for name in names:
+                self.waiting.put(name)
+            if names and self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="round-drafting", daemon=True)
                 self._thread.start()
-        return unfinished
 
     def _run(self) -> None:
         while True:
-            try:
-                name = self.waiting.get(timeout=1)
-            except queue.Empty:
-                return
+            with self._lock:  # checked under the lock that _submit holds: no round is queued after the last look
+                if self.waiting.empty():
+                    self._thread = None
+                    return
+                name = self.waiting.get_nowait()
             self.current = name
             try:
                 self.rounds.work(name)
+            except Exception:  # the round stays queued in the store; the next start or restart goes on with it
+                log.exception("drafting round %s stopped", name)
             finally:
                 self.current = ""
 
@@ -594,7 +604,11 @@ class WorkspaceCallbacks:
         page_view = getattr(self.pipeline, "page_view", None)
         if page_view is None or evidence.page is None:
             return _update(value=None, visible=False)
-        image = page_view(doc_id, evidence.page, evidence.quote)
+        try:
+            image = page_view(doc_id, evidence.page, evidence.quote)
+        except (ValueError, OSError) as exc:  # pages.PageViewError is a ValueError: a page it cannot show
+            log.warning("no page image for %s p. %s: %s", doc_id, evidence.page, exc)
+            image = None
         if image is None:
             return _update(value=None, visible=False)
         from PIL import Image

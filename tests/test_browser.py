@@ -10,6 +10,7 @@ downloads a browser. Set PANEL_SCREENSHOT_DIR to keep screenshots of each step (
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import docx
@@ -58,6 +59,20 @@ def type_into(page, selector: str, text: str) -> None:
     head, _, tail = text.rpartition(" ")
     box.fill(head + " ")
     box.press_sequentially(tail, delay=20)
+
+
+def wait_until_saved(settings, number: int, text: str, user: str = "local", timeout_s: float = 30) -> None:
+    """Until the review store holds the member's whole text: "Saved" shows after the first keystrokes' save, and
+    under load the last one can land seconds later."""
+    from assistant.reviews import ReviewStore
+
+    store = ReviewStore(settings.data_dir / "reviews.sqlite3")
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if any(getattr(r.edit(user, number), "commentary", None) == text for r in store.list(user)):
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"question {number}: {text!r} was not saved within {timeout_s} s")
 
 
 def download(page, button: str, path: Path) -> Path:
@@ -138,7 +153,7 @@ def test_bold_text_renders_in_one_typeface(running_app, browser):
     assert widths[1] > widths[0] > 0
 
 
-def test_hand_written_question_failed_upload_and_backend_banner(running_app, browser, shots, tmp_path):
+def test_hand_written_question_failed_upload_and_backend_banner(running_app, settings, browser, shots, tmp_path):
     from playwright.sync_api import expect
 
     page = browser.new_page(viewport={"width": 800, "height": 1000}, accept_downloads=True)
@@ -153,7 +168,7 @@ def test_hand_written_question_failed_upload_and_backend_banner(running_app, bro
     page.locator("#grade-4 input").click()
     page.get_by_role("option", name="PM: partially met, minor improvements").click()
     expect(page.locator("#changed-4")).to_contain_text("You changed the text and grade", timeout=15_000)
-    page.wait_for_timeout(2_000)  # the last keystrokes' save may still be on its way (see the note on issue 8)
+    wait_until_saved(settings, 4, "Hand-written commentary on question four.")
     page.get_by_role("tab", name="Export").click()
     page.get_by_role("button", name="Build the letter").click()
     expect(page.get_by_text("Letter built")).to_be_visible(timeout=30_000)
@@ -177,7 +192,7 @@ def test_hand_written_question_failed_upload_and_backend_banner(running_app, bro
     page.get_by_role("tab", name="Draft").click()
     type_into(page, "#commentary-4 textarea", "Typed after the failed upload.")
     expect(page.locator("#saved-4")).to_contain_text("Saved", timeout=15_000)
-    page.wait_for_timeout(2_000)  # "Saved" shows after the first keystrokes' save; let the last one land too
+    wait_until_saved(settings, 4, "Typed after the failed upload.")
     page.reload()
     page.get_by_role("tab", name="Draft").click()
     page.get_by_role("button", name="4.").click()
@@ -274,8 +289,7 @@ def test_two_members_see_each_others_grades_and_flip_a_status(settings, tmp_path
         # A flip: the rubric grade follows, the text Alice typed stays as she typed it.
         alice.get_by_role("tab", name="Draft").click()
         type_into(alice, "#commentary-1 textarea", "Alice's own words on achievements.")
-        expect(alice.locator("#saved-1")).to_contain_text("Saved", timeout=15_000)
-        alice.wait_for_timeout(1_500)
+        wait_until_saved(settings, 1, "Alice's own words on achievements.", user="alice")
         checklist = alice.locator("#checklist-1")
         expect(checklist).to_contain_text("Rubric grade: PM")
         first_point = alice.locator("#point-1 input").input_value()
@@ -304,7 +318,7 @@ def test_a_killed_server_loses_no_saved_edit(settings, tmp_path, browser, script
         page.get_by_role("button", name="4.").click()
         type_into(page, "#commentary-4 textarea", "Saved just before the crash.")
         expect(page.locator("#saved-4")).to_contain_text("Saved", timeout=15_000)
-        page.wait_for_timeout(2_000)  # the last keystroke's save lands (its "Saved" looks like the first one's)
+        wait_until_saved(settings, 4, "Saved just before the crash.")
         process.kill()  # SIGKILL: no shutdown, no flush
         process.wait(timeout=20)
     with app_server(settings, tmp_path / "app-restarted.log", **scripted_llm) as (url, _):

@@ -372,7 +372,7 @@ def test_round_tab_drafts_in_the_background_and_resumes(calls, settings):
     calls.pipeline.client.enqueue(*[LLMError("HTTP 500 from the model server")] * 100)
     status, _ = calls.start_round("june")
     assert status.startswith(f"Drafting {len(calls.numbers)} questions")
-    calls.round_worker._thread.join(timeout=300)
+    calls.round_worker.join(timeout=300)
     counts = rounds.progress("june")
     graded = [q.number for q in calls.pipeline.framework.questions if q.graded]
     assert counts["failed"] >= len(graded) and counts["pending"] == counts["running"] == 0
@@ -383,6 +383,24 @@ def test_round_tab_drafts_in_the_background_and_resumes(calls, settings):
     rounds.enqueue("june", calls.pipeline.drafting_backend()[1])  # failed ones wait again, as after a stop
     restarted = RoundWorker(calls.pipeline)  # what the server does on start
     assert restarted.resume() == ["june"]
-    restarted._thread.join(timeout=300)
+    restarted.join(timeout=300)
     assert rounds.progress("june") == {"pending": 0, "running": 0, "done": len(calls.numbers), "failed": 0}
     assert f"{len(calls.numbers)}/{len(calls.numbers)} questions" in calls.round_progress("june")
+
+
+def test_json_workspaces_of_earlier_versions_open_in_the_workspace(settings):
+    """A member's JSON workspace from before the review store is imported on start and opens with their edit."""
+    from assistant.workspace import WorkspaceStore
+
+    calls = make_calls(settings)
+    _, review_id, _ = ingest(calls, SAMPLE_REPORT)
+    doc_id = review(calls, review_id).doc_id
+    legacy = WorkspaceStore(settings.data_dir / "workspaces")
+    legacy.open("carol", doc_id, source=SAMPLE_REPORT.name, member="Example Relief Network", year=2023,
+                framework_id=calls.pipeline.framework.id)
+    legacy.save_edit("carol", doc_id, 2, commentary="Carol's text from the JSON days.", grade="PS")
+    restarted = make_calls(settings)  # a server start opens the store, which imports the file
+    page = restarted.restore(None, SimpleNamespace(username="carol"))
+    assert page[0] == review_id
+    views = page[5:]
+    assert field(views, restarted, 2, TEXT) == "Carol's text from the JSON days." and field(views, restarted, 2, GRADE) == "PS"
