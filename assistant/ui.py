@@ -361,20 +361,25 @@ class WorkspaceCallbacks:
         return [(label(r), r.id) for r in mine + others]
 
     def open_report(self, review_id, request: gr.Request = None) -> list:
-        """Everything the page shows for a review: header, pre-screen, overall remarks, every question. Opening a
+        """Everything the page shows for a review: header, pre-screen (filled in by `prescreen_view` next: a new
+        report's takes seconds, and the page must not wait for it), overall remarks, every question. Opening a
         review makes the user one of its members."""
         user = user_of(request)
         review = self._review(review_id)
         if review is not None and user not in review.members:
             review = self.store.add_member(review.id, user)
-        prescreen, remarks = "", ""
-        if review is not None:
-            try:
-                prescreen = render_prescreen(self.pipeline.prescreen(review.doc_id))
-            except KeyError:
-                prescreen = "_This report is no longer in the index: ingest it again to pre-screen it._"
-            remarks = self.remarks(review, user)
+        remarks = self.remarks(review, user) if review is not None else ""
+        prescreen = "_Pre-screening the report…_" if review is not None else ""
         return [self.header(review), prescreen, remarks] + self.all_views(review, user)
+
+    def prescreen_view(self, review_id) -> str:
+        review = self._review(review_id)
+        if review is None:
+            return ""
+        try:
+            return render_prescreen(self.pipeline.prescreen(review.doc_id))
+        except KeyError:
+            return "_This report is no longer in the index: ingest it again to pre-screen it._"
 
     @staticmethod
     def remarks(review: Review, user: str) -> str:
@@ -1063,10 +1068,10 @@ def build_ui(pipeline: Pipeline, calls: WorkspaceCallbacks | None = None) -> gr.
             calls.ingest, [upload, member, year, review_state], [ingest_status, review_state, reports, ingested],
             concurrency_id="ingest", concurrency_limit=1,
         ).then(calls.open_if_ingested, [ingested, review_state], page, show_progress="hidden").then(
-            lambda d: d, review_state, last_review)
+            lambda d: d, review_state, last_review).then(calls.prescreen_view, review_state, prescreen_md)
         reports.input(lambda d: d, reports, review_state).then(calls.open_report, review_state, page).then(
             lambda d: d, review_state, last_review).then(lambda: downloads_off, None, [docx_button, md_button]).then(
-            calls.panel_view, review_state, panel)
+            calls.panel_view, review_state, panel).then(calls.prescreen_view, review_state, prescreen_md)
         draft_button.click(calls.draft_all, review_state, [draft_status] + question_components + [opening],
                            concurrency_id="draft", concurrency_limit=2)
         opening.input(calls.save_opening, [review_state, opening], opening_saved, trigger_mode="always_last",
@@ -1093,7 +1098,8 @@ def build_ui(pipeline: Pipeline, calls: WorkspaceCallbacks | None = None) -> gr.
         test_button.click(calls.test_connection, settings_inputs, settings_status)
         apply_button.click(calls.apply_backend, settings_inputs + [gr.State(False)], settings_outputs)
         anyway_button.click(calls.apply_backend, settings_inputs + [gr.State(True)], settings_outputs)
-        demo.load(calls.restore, last_review, [review_state, reports] + page).then(calls.panel_view, review_state, panel)
+        demo.load(calls.restore, last_review, [review_state, reports] + page).then(calls.panel_view, review_state, panel).then(
+            calls.prescreen_view, review_state, prescreen_md)
         demo.load(calls.settings_form, None, [backend_banner, backend, base_url, model_name, mode, test_button, apply_button])
     return demo
 

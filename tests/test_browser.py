@@ -51,6 +51,8 @@ def ingest(page, path: Path = SAMPLE_REPORT, expect_text: str = "questions found
     page.set_input_files("input[type=file]", str(path))
     page.get_by_role("button", name="Ingest report").click()
     expect(page.get_by_text(expect_text).first).to_be_visible(timeout=60_000)
+    if expect_text == "questions found":  # the report opens next: typing starts once it has
+        expect(page.locator("#report-header")).not_to_have_text("No report open.", timeout=30_000)
 
 
 def type_into(page, selector: str, text: str) -> None:
@@ -72,7 +74,8 @@ def wait_until_saved(settings, number: int, text: str, user: str = "local", time
         if any(getattr(r.edit(user, number), "commentary", None) == text for r in store.list(user)):
             return
         time.sleep(0.2)
-    raise AssertionError(f"question {number}: {text!r} was not saved within {timeout_s} s")
+    edits = {(r.id, u, n): e.commentary for r in store.list() for u, by in r.edits.items() for n, e in by.items()}
+    raise AssertionError(f"question {number}: {text!r} was not saved within {timeout_s} s; the store has {edits}")
 
 
 def download(page, button: str, path: Path) -> Path:

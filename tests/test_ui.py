@@ -108,7 +108,8 @@ def test_draft_edit_reload_restart(calls, settings):
     page = restarted.restore(None, ALICE)
     assert page[0] == doc_id
     header, prescreen, opening, *views = page[2:]
-    assert opening == "Edited opening." and "| 3 | answered |" in prescreen
+    assert opening == "Edited opening." and "Pre-screening" in prescreen
+    assert "| 3 | answered |" in restarted.prescreen_view(page[0])
     assert field(views, restarted, 3, TEXT) == "The Panel's own words on complaints."
     assert field(views, restarted, 3, GRADE) == "PS"
     assert "You changed the text and grade" in field(views, restarted, 3, CHANGED)
