@@ -223,7 +223,8 @@ class Pipeline:
             update |= {"commentary": assessment.commentary, "suggested_grade": assessment.grade,
                        "grade_rationale": assessment.rationale}
         elif assessment.grade and draft.suggested_grade and _worse(assessment.grade, draft.suggested_grade):
-            update["suggested_grade"] = assessment.grade  # the member's statuses outweigh the model's kinder grade
+            # The member's statuses outweigh the model's kinder grade, and the rubric's reasons come with it.
+            update |= {"suggested_grade": assessment.grade, "grade_rationale": assessment.rationale}
         return draft.model_copy(update=update)
 
     def member_text(self, review: Review, number: int, user: str, backend: str | None = None) -> tuple[str, Grade | None]:
