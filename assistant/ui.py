@@ -622,7 +622,7 @@ class WorkspaceCallbacks:
         label = f"Page {evidence.page}" + ("" if found else " (the quote could not be marked on the page)")
         return _update(value=Image.open(io.BytesIO(image.png)), label=label, visible=True)
 
-    def export(self, review_id, with_appendix: bool = False, request: gr.Request = None) -> list:
+    def export(self, review_id, request: gr.Request = None, with_appendix: bool = False) -> list:
         """Write the letter as DOCX and Markdown into the user's own export folder: the finalised version where
         there is one, else the user's letter as it stands. Returns [status, docx button, markdown button]. The
         buttons get a private copy: Gradio moves it into its cache under a content hash, so the download URL cannot

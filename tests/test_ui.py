@@ -223,7 +223,7 @@ def test_the_lead_finalises_a_read_only_versioned_letter_with_an_appendix(calls)
 
 
 def export(calls, review_id, user=ALICE, with_appendix=False):
-    status, docx_button, md_button = calls.export(review_id, with_appendix, user)
+    status, docx_button, md_button = calls.export(review_id, user, with_appendix)
     assert docx_button["interactive"] and md_button["interactive"]
     return status, [p.text for p in docx.Document(docx_button["value"]).paragraphs], open(md_button["value"]).read()
 
@@ -391,6 +391,7 @@ def test_round_tab_drafts_in_the_background_and_resumes(calls, settings):
 
 def test_json_workspaces_of_earlier_versions_open_in_the_workspace(settings):
     """A member's JSON workspace from before the review store is imported on start and opens with their edit."""
+    from assistant.models import Grade
     from assistant.workspace import WorkspaceStore
 
     calls = make_calls(settings)
@@ -399,7 +400,7 @@ def test_json_workspaces_of_earlier_versions_open_in_the_workspace(settings):
     legacy = WorkspaceStore(settings.data_dir / "workspaces")
     legacy.open("carol", doc_id, source=SAMPLE_REPORT.name, member="Example Relief Network", year=2023,
                 framework_id=calls.pipeline.framework.id)
-    legacy.save_edit("carol", doc_id, 2, commentary="Carol's text from the JSON days.", grade="PS")
+    legacy.save_edit("carol", doc_id, 2, commentary="Carol's text from the JSON days.", grade=Grade.PS)
     restarted = make_calls(settings)  # a server start opens the store, which imports the file
     page = restarted.restore(None, SimpleNamespace(username="carol"))
     assert page[0] == review_id
