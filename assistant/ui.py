@@ -118,7 +118,7 @@ def render_checklist(draft: QuestionDraft | None, assistant_grade: Grade | None 
     checks. `assistant_grade` is the rubric grade before the member's own statuses, shown where theirs differs."""
     if draft is None or draft.assessment is None:
         return "_No checklist yet: draft the question._"
-    mark = {"addressed": "✅ addressed", "partly": "🟡 partly", "missing": "❌ missing"}
+    mark = {"addressed": "✔ addressed", "partly": "◐ partly", "missing": "✘ missing"}  # in every system font
     grade = draft.rubric_grade.value if draft.rubric_grade else "ungraded"
     before = (f" (the assistant's statuses give {assistant_grade.value})"
               if assistant_grade and draft.rubric_grade and assistant_grade != draft.rubric_grade else "")
@@ -428,8 +428,8 @@ class WorkspaceCallbacks:
         state = "already indexed" if result.already_indexed else "indexed"
         lines = [f"Done: {result.source}: {state}, {result.chunks} passages; questions found: {result.questions_found or 'none'}"]
         if review.suggestions:
-            lines.append(f"The panel's review of this report is open: {len(review.members) - 1} other member(s), "
-                         "the assistant's drafts already there.")
+            others = ", ".join(m for m in review.members if m != user) or "no other member yet"
+            lines.append(f"The panel's review of this report is open ({others}), the assistant's drafts already there.")
         lines += [f"Note: {w}" for w in result.warnings]
         return ["\n\n".join(lines), review.id, _update(choices=self.report_choices(user), value=review.id), True]
 
