@@ -121,3 +121,50 @@ def write(letter: LetterDraft, framework: Framework, prompts_dir: Path, path: Pa
     else:
         raise ValueError(f"unsupported export format '{suffix}': use .md, .docx or .json")
     return path
+
+
+# The appendix: what the assistant suggested against what the finalised letter says (reviews.appendix()).
+
+APPENDIX_TITLE = "Appendix: the assistant's suggestions against the final text"
+
+
+def appendix_lines(entries) -> list[tuple[str, str]]:
+    """(kind, text) lines every format shares: 'heading', 'label' or 'text'."""
+    lines = []
+    for entry in entries:
+        who = entry.backend + (f" ({entry.model})" if entry.model and entry.model not in entry.backend else "")
+        lines.append(("heading", f"{entry.number} {entry.title} — {who}".strip()))
+        grades = (f"Suggested grade {entry.suggested_grade.value if entry.suggested_grade else '—'}; "
+                  f"final grade {entry.final_grade.value if entry.final_grade else '—'}.")
+        state = "Left out of the final letter." if entry.left_out else ("Changed by the panel." if entry.changed else "Kept as suggested.")
+        lines += [("text", f"{grades} {state}"), ("label", "Suggested:"), ("text", entry.suggested_commentary or "(no text)")]
+        if entry.changed and not entry.left_out:
+            lines += [("label", "Final:"), ("text", entry.final_commentary or "(no text)")]
+    return lines
+
+
+def add_appendix(path: Path, entries) -> Path:
+    """Append the appendix to a letter already written as .md or .docx."""
+    path = Path(path)
+    lines = appendix_lines(entries)
+    if path.suffix.lower() == ".docx":
+        import docx
+
+        document = docx.Document(str(path))
+        document.add_heading(APPENDIX_TITLE, level=1)
+        for kind, text in lines:
+            if kind == "heading":
+                document.add_heading(text, level=2)
+            elif kind == "label":
+                document.add_paragraph().add_run(text).bold = True
+            else:
+                for paragraph in text.split("\n\n"):
+                    document.add_paragraph(paragraph)
+        document.save(str(path))
+    elif path.suffix.lower() == ".md":
+        out = ["", f"## {APPENDIX_TITLE}", ""]
+        for kind, text in lines:
+            out += [f"### {text}" if kind == "heading" else f"**{text}**" if kind == "label" else text, ""]
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write("\n".join(out))
+    return path

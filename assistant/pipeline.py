@@ -17,10 +17,10 @@ from .embeddings import get_embedder
 from .index import Index
 from .ingest import IngestResult, Progress, delete_report_files, ingest_corpus, ingest_report, original_path
 from .llm import ChatClient, OnToken, make_chat_client
-from .models import Chunk, DraftMode, Framework, Letter, LetterDraft, QuestionAssessment, QuestionDraft
+from .models import Chunk, DraftMode, Framework, Grade, Letter, LetterDraft, PointStatus, QuestionAssessment, QuestionDraft
 from .pages import PageImage, render_page
 from .prescreen import Prescreen, prescreen
-from .reviews import Review, ReviewStore, provenance
+from .reviews import REMARKS, FinalLetter, Review, ReviewStore, appendix, provenance
 from .settings import Settings, disable_telemetry, get_settings
 
 OnDraft = Callable[[QuestionDraft], None]
@@ -32,6 +32,11 @@ def backend_name(draft: QuestionDraft, client: ChatClient | None) -> str:
     if draft.mode == "assessment" or client is None:
         return ASSESSMENT_BACKEND
     return client.description or type(client).__name__
+
+
+def _worse(grade: Grade, than: Grade) -> bool:
+    order = list(Grade)  # best first
+    return order.index(grade) > order.index(than)
 
 
 class Pipeline:
@@ -219,6 +224,98 @@ class Pipeline:
         if letter.framework_id in ("", self.framework.id):
             return self.framework
         return load_framework(self.settings.corpus_dir, letter.framework_id)
+
+    # A member's view of a review (the workspace)
+
+    def member_assessment(self, assessment: QuestionAssessment, statuses: dict[str, PointStatus],
+                          user: str = "") -> QuestionAssessment:
+        """The assessment with a member's point statuses applied: the rubric grade, the asks and the commentary
+        follow. A status for a point the assessment no longer has is ignored."""
+        question = self.framework.question(assessment.number)
+        assessor = self.assessor
+        for guidance, status in statuses.items():
+            if any(p.guidance == guidance and p.status != status for p in assessment.points):
+                assessment = assessor.with_status(question, assessment, guidance, status, user)
+        return assessment
+
+    def member_draft(self, review: Review, number: int, user: str, backend: str | None = None) -> QuestionDraft | None:
+        """The assistant's suggestion as `user` sees it, with their point statuses applied. A model's prose stays
+        the model's (the rubric grade and asks follow, and its grade is never kinder than the member's rubric); the
+        assessment's own draft is re-derived entirely."""
+        suggestion = review.suggestion(number, backend)
+        if suggestion is None:
+            return None
+        draft, edit = suggestion.draft, review.edit(user, number)
+        if not (edit and edit.points and draft.assessment):
+            return draft
+        assessment = self.member_assessment(draft.assessment, edit.points, user)
+        update: dict[str, object] = {"assessment": assessment, "rubric_grade": assessment.grade,
+                                     "questions_for_member": assessment.asks}
+        if draft.mode == "assessment":
+            update |= {"commentary": assessment.commentary, "suggested_grade": assessment.grade,
+                       "grade_rationale": assessment.rationale}
+        elif assessment.grade and draft.suggested_grade and _worse(assessment.grade, draft.suggested_grade):
+            # The member's statuses outweigh the model's kinder grade, and the rubric's reasons come with it.
+            update |= {"suggested_grade": assessment.grade, "grade_rationale": assessment.rationale}
+        return draft.model_copy(update=update)
+
+    def member_text(self, review: Review, number: int, user: str, backend: str | None = None) -> tuple[str, Grade | None]:
+        """(text, grade) of a question as it goes in `user`'s letter: their edit, else their view of the suggestion."""
+        edit = review.edit(user, number)
+        draft = self.member_draft(review, number, user, backend)
+        text = edit.commentary if edit and edit.commentary is not None else (draft.commentary if draft else "")
+        grade = edit.grade if edit and edit.grade is not None else (draft.suggested_grade if draft else None)
+        return text, grade
+
+    def member_letter(self, review: Review, user: str, backend: str | None = None) -> LetterDraft:
+        """The letter as `user` has it now: every question of the framework (their text, else their view of the
+        suggestion, else empty for the export to mark), except those they chose to leave out."""
+        questions, opening_statement = [], ""
+        for question in self.framework.questions:
+            edit = review.edit(user, question.number)
+            if edit and edit.leave_out:
+                continue
+            draft = self.member_draft(review, question.number, user, backend) or QuestionDraft(
+                number=question.number, title=question.title)
+            text, grade = self.member_text(review, question.number, user, backend)
+            if not question.graded:
+                opening_statement = text  # the statement from the head of organisation
+                continue
+            questions.append(draft.model_copy(update={"commentary": text, "suggested_grade": grade}))
+        remarks = review.edit(user, REMARKS)
+        backend = backend or review.default_backend() or ""
+        return LetterDraft(
+            member=review.member, report_year=review.year, review_round=review.review_round,
+            framework_id=review.framework_id, doc_id=review.doc_id, source=review.source,
+            overall_remarks=remarks.commentary if remarks and remarks.commentary is not None else review.remarks.get(backend, ""),
+            opening_statement=opening_statement, questions=questions,
+        )
+
+    def finalise(self, review: Review, user: str, backend: str | None = None) -> FinalLetter:
+        """The lead's letter becomes the next read-only version. Where the lead's point statuses changed what the
+        assistant's draft says and they kept it, that view is saved as their edit first: the version holds what
+        they saw."""
+        backend = backend or review.default_backend()
+        for number in review.suggestions.get(backend or "", {}):
+            edit = review.edit(user, number)
+            if not (edit and edit.points):
+                continue
+            view = self.member_draft(review, number, user, backend)
+            text = view.commentary if edit.commentary is None else None
+            grade = view.suggested_grade if edit.grade is None else None
+            if text is not None or grade is not None:
+                self.reviews.save_edit(review.id, user, number, commentary=text, grade=grade)
+        # The member's letter has every framework question, including those written by hand and never drafted.
+        letter = self.member_letter(self.reviews.get(review.id), user, backend)
+        return self.reviews.finalise(review.id, user, backend, letter=letter)
+
+    def export_review(self, letter: LetterDraft, path: Path, review: Review | None = None,
+                      with_appendix: bool = False) -> Path:
+        """A letter file; with the appendix (the assistant's suggestions against the finalised text) where asked."""
+        path = self.export(letter, path)
+        if with_appendix and review is not None and review.final is not None:
+            export.add_appendix(path, appendix(review))
+        return path
 
     def export(self, letter: LetterDraft, path: Path) -> Path:
         return export.write(letter, self.framework_of(letter), self.settings.prompts_dir, path)

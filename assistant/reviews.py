@@ -685,8 +685,10 @@ class ReviewStore:
 
     # The letter
 
-    def finalise(self, review_id: int, user: str, backend: str | None = None) -> FinalLetter:
-        """The lead's letter (their edits over `backend`'s suggestions) becomes the next version, read-only."""
+    def finalise(self, review_id: int, user: str, backend: str | None = None,
+                 letter: LetterDraft | None = None) -> FinalLetter:
+        """The lead's letter (their edits over `backend`'s suggestions, or `letter` as the service layer built it
+        with every framework question) becomes the next version, read-only."""
         with self.write() as db:
             self._require_lead(db, review_id, user, "finalise the letter")
             self._check_open(db, review_id)
@@ -695,7 +697,7 @@ class ReviewStore:
             if review.suggestions and backend not in review.suggestions:
                 raise ReviewError(f"no suggestions from backend {backend!r}; choose one of {', '.join(review.backends)}")
             version = db.execute("SELECT COALESCE(MAX(version), 0) + 1 FROM letters WHERE review_id=?", (review_id,)).fetchone()[0]
-            final = FinalLetter(version=version, letter=review.letter(user, backend), backend=backend,
+            final = FinalLetter(version=version, letter=letter or review.letter(user, backend), backend=backend,
                                 finalised_by=user, finalised_at=now())
             db.execute("INSERT INTO letters (review_id, version, letter, backend, finalised_by, finalised_at) VALUES (?, ?, ?, ?, ?, ?)",
                        (review_id, version, final.letter.model_dump_json(), backend, user, final.finalised_at))

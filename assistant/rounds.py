@@ -22,6 +22,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from .documents import IngestError, read_document
+from .drafting import model_failed
 from .ingest import _without_instructions, guess_member_and_year
 from .llm import ChatClient
 from .pipeline import Pipeline
@@ -73,6 +74,10 @@ class Rounds:
             db.execute("INSERT INTO rounds (name, framework_id, created_at) VALUES (?, ?, ?)",
                        (name, self.pipeline.settings.framework, now()))
         return self.get(name)
+
+    def names(self) -> list[str]:
+        """Every round, the newest first."""
+        return [r["name"] for r in self.store.db.execute("SELECT name FROM rounds ORDER BY created_at DESC, name")]
 
     def get(self, name: str) -> Round:
         with self.store.read() as db:
@@ -219,8 +224,10 @@ class Rounds:
                     break
                 try:
                     review = self.store.get(job["review_id"])
-                    self.pipeline.draft(review, [job["number"]], client=client, user=f"round {name}")
-                    status, error = "done", ""
+                    drafts = self.pipeline.draft(review, [job["number"]], client=client, user=f"round {name}")
+                    # A model that failed is flagged on its draft, not raised: that question is not done.
+                    failed = [model_failed(d) for d in drafts if model_failed(d)]
+                    status, error = ("failed", failed[0]) if failed else ("done", "")
                 except Exception as exc:  # one question's failure is recorded in its row; the round goes on
                     status, error = "failed", f"{exc.__class__.__name__}: {exc}"
                 with self.store.write() as db:

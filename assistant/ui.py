@@ -1,9 +1,15 @@
-"""The Gradio review workspace. It calls the pipeline and the workspace store; nothing calls it back.
+"""The Gradio review workspace. It calls the pipeline (and the review store and rounds it opens); nothing calls it
+back.
 
-Callbacks live on `WorkspaceCallbacks` so tests can drive them directly with a fake chat client; `build_ui` only
-lays out components and wires events.
+Opening a report opens its review (assistant/reviews.py), shared by the panel: the assistant's suggestions are
+everyone's, each member's text, grades, point statuses and comments are their own and saved as they are made, and
+the lead finalises one letter. Callbacks live on `WorkspaceCallbacks` so tests can drive them directly with a fake
+chat client; `build_ui` only lays out components and wires events.
 """
 
+import html
+import io
+import logging
 import queue
 import shutil
 import tempfile
@@ -17,21 +23,27 @@ from .documents import IngestError
 from .drafting import model_failed
 from .llm import LLMError, OpenAIChatClient, make_chat_client
 from .local_model import EmbeddedModelUnavailable
-from .models import Grade, QuestionDraft
+from .models import Evidence, Grade, PointAssessment, QuestionDraft
 from .pipeline import Pipeline
 from .prescreen import Prescreen
-from .workspace import Workspace, WorkspaceStore, inside, safe_name, user_folder, utc_time
+from .reviews import REMARKS, MemberEdit, Review, ReviewError, ReviewFinalised, consensus
+from .rounds import RoundError, Rounds
+from .workspace import inside, safe_name, user_folder, utc_time
 
+log = logging.getLogger(__name__)
 GRADE_CHOICES = [(f"{g.value}: {meaning}", g.value) for g, meaning in zip(
     Grade, ["fully met", "partially met, minor improvements", "partially met, significant improvements", "not met"]
 )]
+STATUSES = ["addressed", "partly", "missing"]
 LOCAL_USER = "local"
 # Per question, in this order: the member's text, grade, leave-out box and "you changed" note; the assistant's
-# suggestion; the evidence, its picker; precedent; follow-ups.
-QUESTION_FIELDS = 9
+# suggestion; the checklist, its point picker and that point's status; the evidence, its quote picker; precedent;
+# follow-ups.
+QUESTION_FIELDS = 12
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 EMBEDDED = "embedded"
 SERVER = "openai-compatible"
+FINALISED = "Not saved: the letter is finalised and read-only; the lead can reopen it."
 
 # System fonts only: Gradio's bundled webfont subsets mix typefaces in bold, and nothing may load from the internet.
 THEME = gr.themes.Default(
@@ -47,6 +59,11 @@ CSS = """
 .prose table th { white-space: nowrap; }
 .prescreen { overflow-x: auto; }
 button.label-wrap, .label-wrap span { text-align: left; }
+table.consensus { border-collapse: collapse; width: 100%; }
+table.consensus th, table.consensus td { border: 1px solid #cbd5e0; padding: 4px 8px; text-align: left; }
+table.consensus tr.disagree td { background: #fff5f5; }
+table.consensus tr.disagree td:first-child { border-left: 4px solid #c53030; }
+.round-progress progress { width: 60%; vertical-align: middle; }
 """
 
 
@@ -63,8 +80,18 @@ def saved_at() -> str:
     return f"Saved {utc_time()}"
 
 
-def render_suggestion(workspace: Workspace, number: int) -> str:
-    draft = workspace.suggested.get(number)
+def review_id_of(value) -> int | None:
+    """The review a page holds (a number; the browser may hand it back as text)."""
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+# Rendering: pure functions of a member's view of a question
+
+
+def render_suggestion(draft: QuestionDraft | None, edit: MemberEdit | None) -> str:
     if draft is None:
         return "_Not drafted yet. Write your own text, or draft the questions._"
     mode = {"assessment": "the assessment alone (no LLM)", "llm": f"{draft.model} on top of the assessment",
@@ -75,32 +102,36 @@ def render_suggestion(workspace: Workspace, number: int) -> str:
         lines.append(f"**Grade: {draft.suggested_grade.value}**{rubric}")
     if draft.grade_rationale:
         lines.append(draft.grade_rationale)
-    edit = workspace.edits.get(number)
     if edit and edit.commentary is not None and draft.commentary:
         lines.append("**The assistant's text** (yours is above):")
         lines.append("> " + draft.commentary.replace("\n", "\n> "))
     lines += [f"Note: {flag}" for flag in dict.fromkeys(draft.flags)]  # the same note once
     if draft.summary:
         lines.append(f"**Report says:** {draft.summary}")
-    if draft.assessment:
-        lines.append(render_checklist(draft))
+    if draft.questions_for_member:
+        lines.append("**The Panel would ask for:** " + "; ".join(draft.questions_for_member))
     return "\n\n".join(lines)
 
 
-def render_checklist(draft: QuestionDraft) -> str:
-    """Each guidance point with its status and the report sentences it rests on: what a panel member checks."""
-    mark = {"addressed": "✅ addressed", "partly": "🟡 partly", "missing": "❌ missing"}
-    rows = ["**Checklist** (core points marked ★):"]
+def render_checklist(draft: QuestionDraft | None, assistant_grade: Grade | None = None) -> str:
+    """Each guidance point with its status, core flag and the report sentences it rests on: what a panel member
+    checks. `assistant_grade` is the rubric grade before the member's own statuses, shown where theirs differs."""
+    if draft is None or draft.assessment is None:
+        return "_No checklist yet: draft the question._"
+    mark = {"addressed": "✔ addressed", "partly": "◐ partly", "missing": "✘ missing"}  # in every system font
+    grade = draft.rubric_grade.value if draft.rubric_grade else "ungraded"
+    before = (f" (the assistant's statuses give {assistant_grade.value})"
+              if assistant_grade and draft.rubric_grade and assistant_grade != draft.rubric_grade else "")
+    rows = [f"**Rubric grade: {grade}**{before}", "", "**Checklist** (core points marked ★):"]
     for point in draft.assessment.points:
-        rows.append(f"- {mark[point.status]} {'★ ' if point.core else ''}{point.guidance}")
+        by = f" _(set by {point.edited_by})_" if point.edited_by else ""
+        rows.append(f"- {mark[point.status]} {'★ ' if point.core else ''}{point.guidance}{by}")
         rows += [f"    - “{e.quote}” ({e.location})" for e in point.evidence]
     return "\n".join(rows)
 
 
-def render_changed_note(workspace: Workspace | None, number: int) -> str:
+def render_changed_note(draft: QuestionDraft | None, edit: MemberEdit | None) -> str:
     """Says, as the member types, that their text or grade now differs from the assistant's."""
-    edit = workspace.edits.get(number) if workspace else None
-    draft = workspace.suggested.get(number) if workspace else None
     if not edit:
         return ""
     changed = [part for part, mine, theirs in (("text", edit.commentary, draft.commentary if draft else ""),
@@ -110,6 +141,15 @@ def render_changed_note(workspace: Workspace | None, number: int) -> str:
         return ""
     kept = "; the assistant's version is kept in its panel below" if draft else ""
     return f"_You changed the {' and '.join(changed)}{kept}._"
+
+
+def quotes(draft: QuestionDraft | None) -> list[Evidence]:
+    """Every quote a question shows: the checklist's, then the draft's own, each once."""
+    if draft is None:
+        return []
+    points = draft.assessment.points if draft.assessment else []
+    found = [e for p in points for e in p.evidence] + list(draft.evidence)
+    return list({(e.chunk_id, e.quote): e for e in found}.values())
 
 
 def render_evidence(draft: QuestionDraft | None) -> str:
@@ -145,6 +185,10 @@ def render_prescreen(result: Prescreen) -> str:
     return "\n".join(rows)
 
 
+def point_choices(points: list[PointAssessment]) -> list[tuple[str, str]]:
+    return [(f"{i}. {'★ ' if p.core else ''}{p.guidance[:90]}", p.guidance) for i, p in enumerate(points, 1)]
+
+
 class YearError(ValueError):
     pass
 
@@ -163,51 +207,127 @@ def parse_list(spec: str) -> list[str]:
     return [item.strip() for item in spec.split(",") if item.strip()]
 
 
+class RoundWorker:
+    """Drafts review rounds in the background of the server, one round at a time (rounds.py's worker, in a
+    thread, so it drafts with the backend the workspace uses). A restart resumes unfinished rounds."""
+
+    def __init__(self, pipeline: Pipeline):
+        self.rounds = Rounds(pipeline)
+        self.waiting: queue.Queue[str] = queue.Queue()
+        self.current = ""
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def start(self, name: str) -> int:
+        """Queue the round's questions for the drafting backend; returns how many wait."""
+        waiting = self.rounds.enqueue(name, self.rounds.pipeline.drafting_backend()[1])
+        self._submit([name])
+        return waiting
+
+    def resume(self) -> list[str]:
+        """Start drafting every round that has questions waiting (or left running by a server that died)."""
+        unfinished = [name for name in self.rounds.names()
+                      if (counts := self.rounds.progress(name))["pending"] or counts["running"]]
+        self._submit(unfinished)
+        return unfinished
+
+    def join(self, timeout: float | None = None) -> None:
+        """Wait until the rounds queued so far are drafted (or `timeout` passes)."""
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+
+    def _submit(self, names: list[str]) -> None:
+        with self._lock:
+            for name in names:
+                self.waiting.put(name)
+            if names and self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="round-drafting", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:  # checked under the lock that _submit holds: no round is queued after the last look
+                if self.waiting.empty():
+                    self._thread = None
+                    return
+                name = self.waiting.get_nowait()
+            self.current = name
+            try:
+                self.rounds.work(name)
+            except Exception:  # the round stays queued in the store; the next start or restart goes on with it
+                log.exception("drafting round %s stopped", name)
+            finally:
+                self.current = ""
+
+
 class WorkspaceCallbacks:
-    def __init__(self, pipeline: Pipeline, store: WorkspaceStore):
+    def __init__(self, pipeline: Pipeline):
         self.pipeline = pipeline
-        self.store = store
         self.numbers = [q.number for q in pipeline.framework.questions]
         settings = pipeline.settings
         self.auth_on = parse_auth(settings.auth) is not None
         self.admins = set(parse_list(settings.admins))
+        self.round_worker = RoundWorker(pipeline)
         # The backend drafting really uses; changed only by apply_backend, shown by the banner.
         self.backend = {"backend": EMBEDDED if settings.uses_embedded_model else SERVER, "url": settings.llm_base_url,
                         "model": settings.llm_model, "mode": settings.structured_output}
 
+    @property
+    def store(self):
+        return self.pipeline.reviews
+
+    def _review(self, review_id) -> Review | None:
+        review_id = review_id_of(review_id)
+        if review_id is None:
+            return None
+        try:
+            return self.store.get(review_id)
+        except KeyError:
+            return None
+
     # Views
 
-    def question_view(self, workspace: Workspace | None, number: int) -> list:
-        if workspace is None:
-            return ["", None, False, "", "_Upload or open a report._", "", _update(choices=[], value=None), "", ""]
-        draft = workspace.suggested.get(number)
-        grade = workspace.grade(number)
-        choices = [(f"{e.quote[:80]} ({'p. ' + str(e.page) if e.page else 'section'})", e.chunk_id) for e in (draft.evidence if draft else [])]
+    def question_view(self, review: Review | None, number: int, user: str) -> list:
+        if review is None:
+            return [_update(value="", interactive=True), _update(value=None, interactive=True),
+                    _update(value=False, interactive=True), "", "_Upload or open a report._", "",
+                    _update(choices=[], value=None), _update(value=None), "", _update(choices=[], value=None), "", ""]
+        editable = review.status != "final"
+        draft = self.pipeline.member_draft(review, number, user)
+        edit = review.edit(user, number)
+        text, grade = self.pipeline.member_text(review, number, user)
+        original = review.suggestion(number)
+        points = draft.assessment.points if draft and draft.assessment else []
+        first = points[0] if points else None
         return [
-            workspace.commentary(number),
-            grade.value if grade else None,
-            workspace.omitted(number),
-            render_changed_note(workspace, number),
-            render_suggestion(workspace, number),
+            _update(value=text, interactive=editable),
+            _update(value=grade.value if grade else None, interactive=editable),
+            _update(value=bool(edit and edit.leave_out), interactive=editable),
+            render_changed_note(draft, edit),
+            render_suggestion(draft, edit),
+            render_checklist(draft, original.draft.rubric_grade if original else None),
+            _update(choices=point_choices(points), value=first.guidance if first else None),
+            _update(value=first.status if first else None, interactive=editable and first is not None),
             render_evidence(draft),
-            _update(choices=choices, value=None),
+            _update(choices=[(f"{e.quote[:80]} ({e.location})", str(i)) for i, e in enumerate(quotes(draft))], value=None),
             render_precedent(draft),
             render_follow_ups(draft),
         ]
 
-    def all_views(self, workspace: Workspace | None, only: int | None = None) -> list:
+    def all_views(self, review: Review | None, user: str, only: int | None = None) -> list:
         """Every question's view; with `only`, that question's and no-op updates elsewhere, so a member typing in
         one question while another drafts keeps every keystroke. The member's own text and grade are never
         re-sent while drafting (`only`): the box already shows them."""
         views = []
         for number in self.numbers:
             if only is None:
-                views += self.question_view(workspace, number)
+                views += self.question_view(review, number, user)
             elif number != only:
                 views += [_update()] * QUESTION_FIELDS
             else:
-                view = self.question_view(workspace, number)
-                edit = workspace.edits.get(number) if workspace else None
+                view = self.question_view(review, number, user)
+                edit = review.edit(user, number) if review else None
                 if edit and edit.commentary is not None:
                     view[0] = _update()
                 if edit and edit.grade is not None:
@@ -215,45 +335,82 @@ class WorkspaceCallbacks:
                 views += view
         return views
 
-    def header(self, workspace: Workspace | None) -> str:
-        if workspace is None:
+    def header(self, review: Review | None) -> str:
+        if review is None:
             return "No report open."
-        saved = utc_time(workspace.updated_at, with_date=True) if workspace.updated_at else "never"
-        return f"**{workspace.member or 'Unknown member'}** — report {workspace.year or '?'} — `{workspace.source}` (last saved {saved})"
+        saved = utc_time(review.updated_at, with_date=True) if review.updated_at else "never"
+        parts = [f"**{review.member or 'Unknown member'}** — report {review.year or '?'} — `{review.source or review.doc_id}`"]
+        if review.review_round:
+            parts.append(f"round {review.review_round}")
+        parts.append(f"lead: {review.lead}" if review.lead else "no lead yet")
+        if review.status == "final":
+            parts.append(f"**finalised (version {review.final.version}), read-only**" if review.final else "**finalised**")
+        return " — ".join(parts) + f" (last saved {saved})"
 
-    def report_choices(self, user: str) -> list[tuple[str, str]]:
-        return [(f"{w.member or w.source} {w.year or ''} ({w.source})", w.doc_id) for w in self.store.list(user)]
+    def report_choices(self, user: str) -> list[tuple[str, int]]:
+        """Every review of the panel: the user's own first, then the others they may join."""
+        mine = self.store.list(user)
+        ids = {r.id for r in mine}
+        others = [r for r in self.store.list() if r.id not in ids]
 
-    def open_report(self, doc_id: str | None, request: gr.Request = None) -> list:
-        """Everything the page shows for a report: header, pre-screen, opening, every question."""
+        def label(review: Review) -> str:
+            where = f", round {review.review_round}" if review.review_round else ""
+            final = ", final" if review.status == "final" else ""
+            return f"{review.member or review.source} {review.year or ''} ({review.source}{where}{final})"
+
+        return [(label(r), r.id) for r in mine + others]
+
+    def open_report(self, review_id, request: gr.Request = None) -> list:
+        """Everything the page shows for a review: header, pre-screen (filled in by `prescreen_view` next: a new
+        report's takes seconds, and the page must not wait for it), overall remarks, every question. Opening a
+        review makes the user one of its members."""
         user = user_of(request)
-        workspace = self.store.load(user, doc_id) if doc_id else None
-        prescreen = render_prescreen(self.pipeline.prescreen(doc_id)) if workspace else ""
-        opening = (workspace.opening_edit if workspace and workspace.opening_edit is not None
-                   else workspace.opening_suggested if workspace else "")
-        return [self.header(workspace), prescreen, opening] + self.all_views(workspace)
+        review = self._review(review_id)
+        if review is not None and user not in review.members:
+            review = self.store.add_member(review.id, user)
+        remarks = self.remarks(review, user) if review is not None else ""
+        prescreen = "_Pre-screening the report…_" if review is not None else ""
+        return [self.header(review), prescreen, remarks] + self.all_views(review, user)
 
-    def open_if_ingested(self, ingested: bool, doc_id: str | None, request: gr.Request = None) -> list:
+    def prescreen_view(self, review_id) -> str:
+        review = self._review(review_id)
+        if review is None:
+            return ""
+        try:
+            return render_prescreen(self.pipeline.prescreen(review.doc_id))
+        except KeyError:
+            return "_This report is no longer in the index: ingest it again to pre-screen it._"
+
+    @staticmethod
+    def remarks(review: Review, user: str) -> str:
+        edit = review.edit(user, REMARKS)
+        if edit and edit.commentary is not None:
+            return edit.commentary
+        return review.remarks.get(review.default_backend() or "", "")
+
+    def open_if_ingested(self, ingested: bool, review_id, request: gr.Request = None) -> list:
         """After an upload: show the new report; after a failed one, change nothing on the page."""
         if not ingested:
             return [_update()] * (3 + QUESTION_FIELDS * len(self.numbers))
-        return self.open_report(doc_id, request)
+        return self.open_report(review_id, request)
 
-    def restore(self, last_doc_id: str | None, request: gr.Request = None) -> list:
-        """On page load: reopen the report this browser had open, else the user's latest."""
+    def restore(self, last_review, request: gr.Request = None) -> list:
+        """On page load: reopen the review this browser had open, else the user's latest."""
         user = user_of(request)
         choices = self.report_choices(user)
         ids = [value for _, value in choices]
-        doc_id = last_doc_id if last_doc_id in ids else (ids[0] if ids else None)
-        return [doc_id, _update(choices=choices, value=doc_id)] + self.open_report(doc_id, request)
+        last = review_id_of(last_review)
+        mine = self.store.list(user)
+        review_id = last if last in ids else (mine[0].id if mine else None)
+        return [review_id, _update(choices=choices, value=review_id)] + self.open_report(review_id, request)
 
     # Actions
 
-    def ingest(self, file_path: str | None, member: str, year: str | None, current_doc: str | None = None,
+    def ingest(self, file_path: str | None, member: str, year: str | None, current=None,
                request: gr.Request = None, progress=gr.Progress()) -> list:
-        """Returns [status, doc_id, reports dropdown, ingested]. A failed upload keeps the open report open."""
+        """Returns [status, review id, reports dropdown, ingested]. A failed upload keeps the open report open."""
         user = user_of(request)
-        kept = [current_doc, _update(), False]
+        kept = [current, _update(), False]
         if not file_path:
             return ["No file to ingest: choose a PDF, DOCX, Markdown or text file above."] + kept
 
@@ -265,61 +422,69 @@ class WorkspaceCallbacks:
             result = self.pipeline.ingest(Path(file_path), member=(member or "").strip(), year=parse_year(year),
                                           progress=report_progress)
         except (IngestError, YearError) as exc:
-            still = " The report you had open stays open." if current_doc else ""
+            still = " The report you had open stays open." if current else ""
             return [f"Error: {str(exc).rstrip('.')}.{still}"] + kept
-        self.store.open(user, result.doc_id, source=result.source, member=result.member, year=result.year,
-                        framework_id=self.pipeline.framework.id)
+        review = self.pipeline.review_for(result, user=user)
         state = "already indexed" if result.already_indexed else "indexed"
         lines = [f"Done: {result.source}: {state}, {result.chunks} passages; questions found: {result.questions_found or 'none'}"]
+        if review.suggestions:
+            others = ", ".join(m for m in review.members if m != user) or "no other member yet"
+            lines.append(f"The panel's review of this report is open ({others}), the assistant's drafts already there.")
         lines += [f"Note: {w}" for w in result.warnings]
-        return ["\n\n".join(lines), result.doc_id, _update(choices=self.report_choices(user), value=result.doc_id), True]
+        return ["\n\n".join(lines), review.id, _update(choices=self.report_choices(user), value=review.id), True]
 
-    def _draft(self, user: str, workspace: Workspace, number: int, on_token=None, replace: bool = False) -> Workspace:
-        """Draft one question and store it. `replace` (a regeneration) archives the member's edit of that question,
-        but only when the new draft has text and the model asked for did not fail: a failed draft never displaces
-        work."""
-        draft = self.pipeline.draft_question(number, workspace.doc_id, workspace.member, workspace.year, on_token=on_token)
-        if replace and draft.commentary and not model_failed(draft):
-            return self.store.replace_suggestion(user, workspace.doc_id, draft)
-        return self.store.save_suggestion(user, workspace.doc_id, draft)
-
-    def draft_all(self, doc_id: str | None, request: gr.Request = None, progress=gr.Progress()):
-        """Draft every question in turn, showing each as it lands; edits already made stay on screen."""
+    def draft_all(self, review_id, request: gr.Request = None, progress=gr.Progress()):
+        """Draft every question into the shared review (Pipeline.draft_letter), showing each as it lands; edits
+        already made stay on screen."""
         user = user_of(request)
-        workspace = self.store.load(user, doc_id) if doc_id else None
-        if workspace is None:
-            yield ["Open a report first."] + self.all_views(None) + [_update()]
+        review = self._review(review_id)
+        if review is None:
+            yield ["Open a report first."] + self.all_views(None, user) + [_update()]
             return
-        try:
-            for i, number in enumerate(self.numbers):
-                if progress:
-                    progress(i / (len(self.numbers) + 1), desc=f"drafting question {number}")
-                workspace = self._draft(user, workspace, number)
-                yield [f"Drafted question {number}."] + self.all_views(workspace, only=number) + [_update()]
+        if review.status == "final":
+            yield ["The letter is finalised and read-only; the lead can reopen it."] + self.all_views(review, user, only=-1) + [_update()]
+            return
+        landed: queue.Queue = queue.Queue()
+        outcome: dict = {}
+
+        def work() -> None:
+            try:
+                self.pipeline.draft_letter(review.doc_id, review.member, review.year, self.numbers,
+                                           lambda done, total, desc: landed.put(done), review_round=review.review_round,
+                                           user=user, source=review.source)
+            except (LLMError, EmbeddedModelUnavailable, ReviewError, KeyError) as exc:
+                outcome["error"] = str(exc).strip("'\"")
+            finally:
+                landed.put(None)
+
+        threading.Thread(target=work, daemon=True).start()
+        total = len(self.numbers) + 1
+        while (done := landed.get()) is not None:
             if progress:
-                progress(len(self.numbers) / (len(self.numbers) + 1), desc="overall remarks")
-            drafts = [d for _, d in sorted(workspace.suggested.items())]
-            writer = self.pipeline.client if any(d.mode == "llm" for d in drafts) else None
-            remarks = self.pipeline.drafter.overall_remarks(drafts, workspace.member, workspace.year, writer)
-            workspace = self.store.save_opening(user, doc_id, remarks)
-        except (LLMError, EmbeddedModelUnavailable) as exc:
-            yield [f"Error: {exc}"] + self.all_views(workspace, only=-1) + [_update()]
+                progress(done / total, desc="overall remarks" if done >= len(self.numbers) else f"question {self.numbers[done]}")
+            if 1 <= done <= len(self.numbers):
+                number = self.numbers[done - 1]
+                review = self.store.get(review.id)
+                yield [f"Drafted question {number}."] + self.all_views(review, user, only=number) + [_update()]
+        review = self.store.get(review.id)
+        if "error" in outcome:
+            yield [f"Error: {outcome['error']}"] + self.all_views(review, user, only=-1) + [_update()]
             return
-        failed = [n for n in self.numbers if not (workspace.suggested.get(n) and workspace.suggested[n].commentary)
-                  or model_failed(workspace.suggested[n])]
-        opening = _update() if workspace.opening_edit is not None else workspace.opening_suggested
+        failed = [n for n in self.numbers if not (s := review.suggestion(n)) or not s.draft.commentary or model_failed(s.draft)]
+        remarks = _update() if review.edit(user, REMARKS) else self.remarks(review, user)
         status = ("Done: all questions drafted." if not failed else
                   f"Drafted, except question{'s' * (len(failed) > 1)} {', '.join(map(str, failed))}: the assistant "
                   "could not draft {}; write {} by hand.".format(*(("them", "them") if len(failed) > 1 else ("it", "it"))))
-        yield [status] + self.all_views(workspace, only=-1) + [opening]
+        yield [status] + self.all_views(review, user, only=-1) + [remarks]
 
-    def regenerate(self, doc_id: str | None, number: int, confirmed: bool = True, request: gr.Request = None):
-        """Redraft one question, streaming the model's output; its earlier edit is archived, the others untouched.
-        Yields [raw model output, status] + that question's view."""
+    def regenerate(self, review_id, number: int, confirmed: bool = True, request: gr.Request = None):
+        """Redraft one question (Pipeline.draft), streaming the model's output. Once the new draft stands, this
+        member's earlier text and grade for it go to the archive; their leave-out choice and point statuses stay,
+        and the other members' edits are untouched. Yields [raw model output, status] + that question's view."""
         user, number = user_of(request), int(number)
-        workspace = self.store.load(user, doc_id) if doc_id else None
-        if workspace is None:
-            yield ["", "Open a report first."] + self.question_view(None, number)
+        review = self._review(review_id)
+        if review is None:
+            yield ["", "Open a report first."] + self.question_view(None, number, user)
             return
         if not confirmed:
             yield [_update(), "Not regenerated: your text is as it was."] + [_update()] * QUESTION_FIELDS
@@ -329,8 +494,8 @@ class WorkspaceCallbacks:
 
         def work() -> None:
             try:
-                outcome["workspace"] = self._draft(user, workspace, number, on_token=tokens.put, replace=True)
-            except (LLMError, EmbeddedModelUnavailable) as exc:
+                outcome["draft"] = self.pipeline.draft(review, [number], user=user, on_token=tokens.put)[0]
+            except (LLMError, EmbeddedModelUnavailable, ReviewError) as exc:
                 outcome["error"] = str(exc)
             finally:
                 tokens.put(None)
@@ -341,69 +506,307 @@ class WorkspaceCallbacks:
             live += piece
             yield [live, f"Regenerating question {number}…"] + [_update()] * QUESTION_FIELDS
         if "error" in outcome:
-            yield [live, f"Error: {outcome['error']}. Your text is kept."] + self.question_view(workspace, number)
+            yield [live, f"Error: {outcome['error']}. Your text is kept."] + self.question_view(self.store.get(review.id), number, user)
             return
-        workspace = outcome["workspace"]
-        draft = workspace.suggested[number]
+        draft = outcome["draft"]
         if not draft.commentary or model_failed(draft):  # flagged, not raised: never call that done
             why = model_failed(draft) or "no text came back"
             yield [live, f"Error: question {number} was not regenerated ({why}). Your text is kept."] + \
-                self.question_view(workspace, number)
+                self.question_view(self.store.get(review.id), number, user)
             return
-        yield [live, f"Regenerated question {number} at {utc_time()}."] + self.question_view(workspace, number)
+        edit = self.store.get(review.id).edit(user, number)
+        if edit and (edit.commentary is not None or edit.grade is not None):
+            self.store.archive_edit(review.id, user, number, "regenerated")
+            if edit.leave_out or edit.points:  # choices about the question, not about the old text
+                self.store.save_edit(review.id, user, number, points=edit.points, leave_out=edit.leave_out or None)
+        yield [live, f"Regenerated question {number} at {utc_time()}."] + self.question_view(self.store.get(review.id), number, user)
 
-    def _save(self, doc_id: str | None, number: int, request, **change) -> list:
+    def _save(self, review_id, number: int, request, **change) -> list:
         """[saved status, "you changed" note, suggestion panel] after one edit, so the notes follow the typing."""
-        if not doc_id:
+        review = self._review(review_id)
+        if review is None:
             return ["Not saved: open or ingest a report first.", _update(), _update()]
-        workspace = self.store.save_edit(user_of(request), doc_id, int(number), **change)
-        return [saved_at(), render_changed_note(workspace, int(number)), render_suggestion(workspace, int(number))]
+        user, number = user_of(request), int(number)
+        try:
+            self.store.save_edit(review.id, user, number, **change)
+        except ReviewFinalised:
+            return [FINALISED, _update(), _update()]
+        review = self.store.get(review.id)
+        draft, edit = self.pipeline.member_draft(review, number, user), review.edit(user, number)
+        return [saved_at(), render_changed_note(draft, edit), render_suggestion(draft, edit)]
 
-    def save_commentary(self, doc_id: str | None, number: int, text: str, request: gr.Request = None) -> list:
-        return self._save(doc_id, number, request, commentary=text)
+    def save_commentary(self, review_id, number: int, text: str, request: gr.Request = None) -> list:
+        return self._save(review_id, number, request, commentary=text)
 
-    def save_grade(self, doc_id: str | None, number: int, grade: str | None, request: gr.Request = None) -> list:
+    def save_grade(self, review_id, number: int, grade: str | None, request: gr.Request = None) -> list:
         if not grade:
             return [_update()] * 3
-        return self._save(doc_id, number, request, grade=Grade(grade))
+        return self._save(review_id, number, request, grade=Grade(grade))
 
-    def save_omit(self, doc_id: str | None, number: int, omit: bool, request: gr.Request = None) -> list:
-        return self._save(doc_id, number, request, omit=bool(omit))
+    def save_omit(self, review_id, number: int, omit: bool, request: gr.Request = None) -> list:
+        return self._save(review_id, number, request, leave_out=bool(omit))
 
-    def save_opening(self, doc_id: str | None, text: str, request: gr.Request = None) -> str:
-        if not doc_id:
+    def save_opening(self, review_id, text: str, request: gr.Request = None) -> str:
+        review = self._review(review_id)
+        if review is None:
             return "Not saved: open or ingest a report first."
-        self.store.save_opening_edit(user_of(request), doc_id, text)
+        try:
+            self.store.save_edit(review.id, user_of(request), REMARKS, commentary=text)
+        except ReviewFinalised:
+            return FINALISED
         return saved_at()
 
-    def show_context(self, chunk_id: str | None) -> str:
-        """The passage around a quote, so a panel member can check it in context."""
-        if not chunk_id:
-            return ""
-        chunk = self.pipeline.passage(chunk_id)
-        if chunk is None:
-            return "(passage no longer indexed)"
-        return f"[{chunk.source}, {chunk.location}]\n\n{chunk.text}"
+    def point_status(self, review_id, number: int, guidance: str | None, request: gr.Request = None):
+        """The status the member sees for the point they picked."""
+        review = self._review(review_id)
+        draft = self.pipeline.member_draft(review, int(number), user_of(request)) if review else None
+        points = draft.assessment.points if draft and draft.assessment else []
+        return next((p.status for p in points if p.guidance == guidance), None)
 
-    def export(self, doc_id: str | None, request: gr.Request = None) -> list:
-        """Write the edited letter as DOCX and Markdown into the user's own export folder; returns [status, docx
-        button, markdown button]. The buttons get a private copy: Gradio moves it into its cache under a content
-        hash, so the download URL cannot be guessed from member or user names."""
+    def save_status(self, review_id, number: int, guidance: str | None, status: str | None,
+                    request: gr.Request = None) -> list:
+        """A member flips a point's status: it is saved as theirs, and the rubric grade, the asks and (where they
+        have not set their own) the grade and the assistant's text follow. Text they typed is never touched.
+        Returns [saved status, checklist, suggestion, "you changed" note, text box, grade]."""
+        unchanged = [_update()] * 5
+        review = self._review(review_id)
+        if review is None or not guidance or status not in STATUSES:
+            return ["Not saved: pick a guidance point and its status." if review else "Not saved: open a report first."] + unchanged
+        user, number = user_of(request), int(number)
+        try:
+            self.store.save_edit(review.id, user, number, points={guidance: status})
+        except ReviewFinalised:
+            return [FINALISED] + unchanged
+        review = self.store.get(review.id)
+        draft, edit = self.pipeline.member_draft(review, number, user), review.edit(user, number)
+        text, grade = self.pipeline.member_text(review, number, user)
+        original = review.suggestion(number)
+        return [
+            saved_at(), render_checklist(draft, original.draft.rubric_grade if original else None),
+            render_suggestion(draft, edit), render_changed_note(draft, edit),
+            _update(value=text) if edit.commentary is None else _update(),
+            _update(value=grade.value if grade else None) if edit.grade is None else _update(),
+        ]
+
+    def show_context(self, review_id, number: int, pick: str | None, request: gr.Request = None) -> list:
+        """The passage around a quote, so a panel member can check it in context; for a PDF also the page itself
+        with the quote marked. Returns [context text, page image]."""
+        no_image = _update(value=None, visible=False)
+        review = self._review(review_id)
+        if review is None or pick in (None, ""):
+            return ["", no_image]
+        found = quotes(self.pipeline.member_draft(review, int(number), user_of(request)))
+        index = int(pick)
+        if not 0 <= index < len(found):
+            return ["", no_image]
+        evidence = found[index]
+        chunk = self.pipeline.passage(evidence.chunk_id) if evidence.chunk_id else None
+        context = f"[{chunk.source}, {chunk.location}]\n\n{chunk.text}" if chunk else f"“{evidence.quote}” ({evidence.location})"
+        return [context, self.page_image(review.doc_id, evidence)]
+
+    def page_image(self, doc_id: str, evidence: Evidence):
+        """The PDF page with the quote marked, where the pipeline can render it (assistant/pages.py)."""
+        page_view = getattr(self.pipeline, "page_view", None)
+        if page_view is None or evidence.page is None:
+            return _update(value=None, visible=False)
+        try:
+            image = page_view(doc_id, evidence.page, evidence.quote)
+        except (ValueError, OSError) as exc:  # pages.PageViewError is a ValueError: a page it cannot show
+            log.warning("no page image for %s p. %s: %s", doc_id, evidence.page, exc)
+            image = None
+        if image is None:
+            return _update(value=None, visible=False)
+        from PIL import Image
+
+        found = getattr(image, "found", True)
+        label = f"Page {evidence.page}" + ("" if found else " (the quote could not be marked on the page)")
+        return _update(value=Image.open(io.BytesIO(image.png)), label=label, visible=True)
+
+    def export(self, review_id, request: gr.Request = None, with_appendix: bool = False) -> list:
+        """Write the letter as DOCX and Markdown into the user's own export folder: the finalised version where
+        there is one, else the user's letter as it stands. Returns [status, docx button, markdown button]. The
+        buttons get a private copy: Gradio moves it into its cache under a content hash, so the download URL cannot
+        be guessed from member or user names."""
         user = user_of(request)
-        workspace = self.store.load(user, doc_id) if doc_id else None
-        if workspace is None:
+        review = self._review(review_id)
+        if review is None:
             return ["Open a report first.", _update(), _update()]
         folder = self.pipeline.settings.data_dir / "exports" / user_folder(user)
-        stem = f"{safe_name((workspace.member or 'letter').replace(' ', '-').lower())}_{workspace.year or ''}_panel-feedback-draft"
-        letter = workspace.letter(self.pipeline.framework)
+        final = review.final if review.status == "final" else None
+        letter = final.letter if final else self.pipeline.member_letter(review, user)
+        stem = (f"{safe_name((review.member or 'letter').replace(' ', '-').lower())}_{review.year or ''}_panel-feedback"
+                + (f"_v{final.version}" if final else "-draft"))
         handout = Path(tempfile.mkdtemp(prefix="panel-export-"))
         buttons = []
         for suffix in (".docx", ".md"):
-            path = self.pipeline.export(letter, inside(folder, stem + suffix))
+            path = self.pipeline.export_review(letter, inside(folder, stem + suffix), review, with_appendix and final is not None)
             buttons.append(_update(value=str(shutil.copy2(path, handout / path.name)), interactive=True))
-        left_out = [str(n) for n in self.numbers if workspace.omitted(n)]
-        note = f" Left out as you chose: question {', '.join(left_out)}." if left_out else ""
-        return [f"Letter built at {utc_time()}: {len(letter.questions)} questions.{note}"] + buttons
+        what = f"Finalised letter, version {final.version}" if final else "Letter built"
+        left_out = [str(n) for n in self.numbers if getattr(review.edit(user, n), "leave_out", False)]
+        note = f" Left out as you chose: question {', '.join(left_out)}." if left_out and not final else ""
+        if with_appendix:
+            note += (" With the appendix of the assistant's suggestions against the final text." if final else
+                     " The appendix comes with a finalised letter: the lead finalises it on the Panel tab.")
+        return [f"{what} at {utc_time()}: {len(letter.questions)} questions.{note}"] + buttons
+
+    # The panel: consensus, comments, the lead, finalised versions
+
+    def consensus_html(self, review: Review | None) -> str:
+        """Per question, each member's grade beside the assistant's and the rubric's; disagreements marked. A
+        member's grade is the one they set (✎), else the one their view of the suggestion gives."""
+        if review is None:
+            return "<p>No report open.</p>"
+        rows = {c.number: c for c in consensus(review)}
+        if not rows:
+            return "<p>Nothing drafted or graded yet.</p>"
+        backend = review.default_backend()
+        members = review.members
+        head = "".join(f"<th>{html.escape(m)}{' (lead)' if m == review.lead else ''}</th>" for m in members)
+        body = []
+        for question in self.pipeline.framework.questions:
+            view = rows.get(question.number)
+            if view is None or not question.graded:
+                continue
+            cells, grades = [], set()
+            for member in members:
+                _, grade = self.pipeline.member_text(review, question.number, member, backend)
+                edit = review.edit(member, question.number)
+                grades.add(grade)
+                mark = " ✎" if edit and edit.grade is not None else ""
+                statuses = " (own statuses)" if edit and edit.points else ""
+                cells.append(f"<td>{grade.value if grade else '—'}{mark}{statuses}</td>")
+            assistant = view.assistant.get(backend) if backend else None
+            differs = len(grades) > 1 or (assistant is not None and grades - {assistant, None})
+            disagree = bool(view.disagreement or differs)
+            comments = len(view.comments)
+            body.append(
+                f"<tr class='{'disagree' if disagree else 'agree'}' data-question='{question.number}'>"
+                f"<td>{question.number}. {html.escape(question.title)}{' ⚠ disagreement' if disagree else ''}</td>"
+                + "".join(cells)
+                + f"<td>{assistant.value if assistant else '—'}</td><td>{view.rubric.value if view.rubric else '—'}</td>"
+                f"<td>{comments or ''}</td></tr>"
+            )
+        table = (f"<table class='consensus'><thead><tr><th>Question</th>{head}<th>Assistant ({html.escape(backend or '—')})"
+                 f"</th><th>Rubric</th><th>Comments</th></tr></thead><tbody>{''.join(body)}</tbody></table>")
+        notes = [f"<li><b>Q{c.number}</b> {html.escape(c.user)} ({utc_time(c.created_at)}): {html.escape(c.text)}</li>"
+                 for c in review.comments]
+        return table + (f"<h4>Comments</h4><ul>{''.join(notes)}</ul>" if notes else "")
+
+    def lead_md(self, review: Review | None, user: str) -> str:
+        if review is None:
+            return ""
+        lines = [f"**Lead:** {review.lead or 'nobody yet'}. **Members:** {', '.join(review.members) or '—'}. "
+                 f"**Letter:** {'finalised, read-only' if review.status == 'final' else 'open'}."]
+        if review.letters:
+            lines.append("**Versions:** " + "; ".join(
+                f"v{f.version} by {f.finalised_by} at {utc_time(f.finalised_at, with_date=True)}" for f in review.letters))
+        if review.lead == user:
+            lines.append("_You lead this review: you finalise (and reopen) the letter._")
+        return "\n\n".join(lines)
+
+    def panel_view(self, review_id, request: gr.Request = None) -> list:
+        """[consensus table, lead and versions]."""
+        review = self._review(review_id)
+        return [self.consensus_html(review), self.lead_md(review, user_of(request))]
+
+    def add_comment(self, review_id, number, text: str, request: gr.Request = None) -> list:
+        """Returns [status, comment box, consensus table, lead]."""
+        review = self._review(review_id)
+        if review is None or number in (None, "") or not (text or "").strip():
+            return ["Pick a question and write a comment first.", _update()] + self.panel_view(review_id, request)
+        self.store.comment(review.id, user_of(request), int(number), text.strip())
+        return [f"Comment added at {utc_time()}.", ""] + self.panel_view(review_id, request)
+
+    def _lead_action(self, review_id, request, action) -> list:
+        """Returns [status, consensus table, lead]."""
+        review = self._review(review_id)
+        if review is None:
+            return ["Open a report first."] + self.panel_view(review_id, request)
+        try:
+            status = action(review, user_of(request))
+        except ReviewError as exc:
+            status = f"Error: {exc}."
+        return [status] + self.panel_view(review_id, request)
+
+    def take_lead(self, review_id, request: gr.Request = None) -> list:
+        def take(review: Review, user: str) -> str:
+            if review.lead and review.lead != user:
+                raise ReviewError(f"{review.lead} leads this review")
+            self.store.set_lead(review.id, user)
+            return f"You lead this review ({utc_time()})."
+
+        return self._lead_action(review_id, request, take)
+
+    def finalise(self, review_id, request: gr.Request = None) -> list:
+        def finalise(review: Review, user: str) -> str:
+            final = self.pipeline.finalise(review, user)
+            return f"Finalised: version {final.version} at {utc_time()}. The letter is read-only now."
+
+        return self._lead_action(review_id, request, finalise)
+
+    def reopen(self, review_id, request: gr.Request = None) -> list:
+        def reopen(review: Review, user: str) -> str:
+            self.store.reopen(review.id, user)
+            return f"Reopened at {utc_time()}: the letter can be edited again; the finalised versions stay."
+
+        return self._lead_action(review_id, request, reopen)
+
+    # Review rounds (the secretariat)
+
+    def round_choices(self) -> dict:
+        return _update(choices=self.round_worker.rounds.names())
+
+    def round_view(self, name: str | None) -> list:
+        """[pre-screen table per report and question, drafting progress]."""
+        if not name:
+            return ["_Pick a round. Rounds are made with `panel-assistant round create NAME` and `round add`._", ""]
+        rounds = self.round_worker.rounds
+        try:
+            rows = rounds.prescreen_rows(name)
+            round_ = rounds.get(name)
+        except RoundError as exc:
+            return [f"Error: {exc}", ""]
+        table = ["| File | Member | Q | Status | Pages | Points missing | Injection warnings | Error |",
+                 "|---|---|---|---|---|---|---|---|"]
+        for row in rows:
+            cells = [row["file"], row["member"], row["question"], row["status"], row["pages"], row["missing points"],
+                     row["injection warnings"], row["error"]]
+            table.append("| " + " | ".join(str(c).replace("\n", "<br>").replace("|", "\\|") for c in cells) + " |")
+        return ["\n".join(table), self.round_progress(name, round_)]
+
+    def round_progress(self, name: str, round_=None) -> str:
+        rounds = self.round_worker.rounds
+        round_ = round_ or rounds.get(name)
+        counts = rounds.progress(name)
+        total = sum(counts.values())
+        backend = self.pipeline.drafting_backend()[1] if total else ""
+        lines = []
+        for report in round_.reports:
+            title = html.escape(f"{report.member or Path(report.path).name} {report.year or ''}")
+            if report.error or report.review_id is None:
+                lines.append(f"<div>{title}: not readable ({html.escape(report.error)})</div>")
+                continue
+            drafted = len(self.store.get(report.review_id).suggestions.get(backend, {})) if backend else 0
+            lines.append(f"<div>{title}: <progress max='{len(self.numbers)}' value='{drafted}'></progress> "
+                         f"{drafted}/{len(self.numbers)} questions</div>")
+        working = " — drafting now" if self.round_worker.current == name else ""
+        summary = (f"<p><b>Drafting:</b> {counts['done']} of {total} questions done, {counts['failed']} failed, "
+                   f"{counts['pending'] + counts['running']} waiting{working}.</p>" if total else
+                   "<p>Not drafted yet.</p>")
+        failures = "".join(f"<li>{html.escape(f)}</li>" for f in rounds.failures(name))
+        return (f"<div class='round-progress'>{summary}{''.join(lines)}"
+                + (f"<p>Failed (drafting the round again retries them):</p><ul>{failures}</ul>" if failures else "") + "</div>")
+
+    def start_round(self, name: str | None) -> list:
+        """Returns [status, progress]."""
+        if not name:
+            return ["Pick a round first.", ""]
+        try:
+            waiting = self.round_worker.start(name)
+        except RoundError as exc:
+            return [f"Error: {exc}", ""]
+        return [f"Drafting {waiting} questions of round {name} in the background ({utc_time()}); a restart of the "
+                "server resumes where it stopped.", self.round_progress(name)]
 
     # Settings
 
@@ -500,16 +903,18 @@ class WorkspaceCallbacks:
         return [f"Applied at {utc_time()}: drafting now uses {client.description}.", self.banner(request), hide]
 
 
-def build_ui(pipeline: Pipeline, store: WorkspaceStore) -> gr.Blocks:
-    calls = WorkspaceCallbacks(pipeline, store)
+
+def build_ui(pipeline: Pipeline, calls: WorkspaceCallbacks | None = None) -> gr.Blocks:
+    calls = calls or WorkspaceCallbacks(pipeline)
     settings = pipeline.settings
     with gr.Blocks(title="Panel Assistant", analytics_enabled=False) as demo:
-        doc_state = gr.State(None)
+        review_state = gr.State(None)
         ingested = gr.State(False)
-        last_doc = gr.BrowserState(None, storage_key="panel-assistant-last-report")
+        last_review = gr.BrowserState(None, storage_key="panel-assistant-last-review")
         gr.Markdown("# Panel Assistant\nDraft the Independent Review Panel's feedback letter on an accountability report.")
         with gr.Row():
-            reports = gr.Dropdown(label="Open a report you have worked on", choices=[], interactive=True, scale=3)
+            reports = gr.Dropdown(label="Open a report (the panel's reviews)", choices=[], interactive=True, scale=3,
+                                  elem_id="reports")
             header = gr.Markdown("No report open.", elem_id="report-header")
 
         with gr.Tab("Report"):
@@ -530,11 +935,13 @@ def build_ui(pipeline: Pipeline, store: WorkspaceStore) -> gr.Blocks:
 
         with gr.Tab("Draft"):
             gr.Markdown("Per question: **your text** (green, goes in the letter, saved as you type), the "
-                        "**assistant's suggestion** (blue) and the **evidence** quoted from the report (grey).")
+                        "**assistant's suggestion** (blue; shared by the panel: drafted once for everyone), the "
+                        "**checklist** of guidance points (change a status and the rubric grade follows) and the "
+                        "**evidence** quoted from the report (grey).")
             with gr.Row():
                 draft_button = gr.Button("Draft all questions", variant="primary")
-                draft_status = gr.Markdown()
-            opening = gr.Textbox(label="Overall remarks (opening of the letter)", lines=5, interactive=True)
+                draft_status = gr.Markdown(elem_id="draft-status")
+            opening = gr.Textbox(label="Overall remarks (opening of the letter)", lines=5, interactive=True, elem_id="remarks")
             opening_saved = gr.Markdown()
             question_components = []
             for question in pipeline.framework.questions:
@@ -558,37 +965,83 @@ def build_ui(pipeline: Pipeline, store: WorkspaceStore) -> gr.Blocks:
                             gr.Markdown("Assistant's suggestion", elem_classes="panel-label")
                             suggestion = gr.Markdown(elem_id=f"suggestion-{n}")
                         with gr.Column(elem_classes="evidence-panel"):
-                            gr.Markdown("Evidence from the report", elem_classes="panel-label")
+                            gr.Markdown("Checklist and evidence", elem_classes="panel-label")
+                            checklist = gr.Markdown(elem_id=f"checklist-{n}")
+                            with gr.Row():
+                                point = gr.Dropdown(label="Guidance point", choices=[], interactive=True, scale=3,
+                                                    elem_id=f"point-{n}")
+                                status = gr.Radio(STATUSES, label="Its status (yours)", interactive=True, scale=2,
+                                                  elem_id=f"status-{n}")
                             evidence = gr.Markdown(elem_id=f"evidence-{n}")
-                            evidence_pick = gr.Dropdown(label="See a quote in context", choices=[], interactive=True)
-                            context = gr.Textbox(label="Surrounding text", lines=6, interactive=False)
+                            evidence_pick = gr.Dropdown(label="See a quote in context", choices=[], interactive=True,
+                                                        elem_id=f"quote-{n}")
+                            context = gr.Textbox(label="Surrounding text", lines=6, interactive=False, elem_id=f"context-{n}")
+                            page_image = gr.Image(label="Page", type="pil", visible=False, interactive=False,
+                                                  elem_id=f"page-{n}")
                     with gr.Accordion("Show model output", open=False):
                         live = gr.Textbox(show_label=False, lines=4, interactive=False, elem_id=f"live-{n}")
                     with gr.Accordion("Past-letter precedent", open=False):
                         precedent = gr.Markdown()
                     with gr.Accordion("Follow-up of the previous letter", open=False):
                         follow_ups = gr.Markdown()
-                fields = [commentary, grade, omit, changed, suggestion, evidence, evidence_pick, precedent, follow_ups]
+                fields = [commentary, grade, omit, changed, suggestion, checklist, point, status, evidence,
+                          evidence_pick, precedent, follow_ups]
                 question_components += fields
                 number = gr.Number(n, visible=False)
                 confirm = gr.Checkbox(visible=False)
                 notes = [saved, changed, suggestion]
-                commentary.input(calls.save_commentary, [doc_state, number, commentary], notes, trigger_mode="always_last",
-                                 concurrency_limit=None, show_progress="hidden")
-                grade.input(calls.save_grade, [doc_state, number, grade], notes, concurrency_limit=None)
-                omit.input(calls.save_omit, [doc_state, number, omit], notes, concurrency_limit=None)
-                evidence_pick.select(calls.show_context, evidence_pick, context, concurrency_limit=None)
+                commentary.input(calls.save_commentary, [review_state, number, commentary], notes,
+                                 trigger_mode="always_last", concurrency_limit=None, show_progress="hidden")
+                grade.input(calls.save_grade, [review_state, number, grade], notes, concurrency_limit=None)
+                omit.input(calls.save_omit, [review_state, number, omit], notes, concurrency_limit=None)
+                point.input(calls.point_status, [review_state, number, point], status, concurrency_limit=None)
+                status.input(calls.save_status, [review_state, number, point, status],
+                             [saved, checklist, suggestion, changed, commentary, grade], concurrency_limit=None)
+                evidence_pick.input(calls.show_context, [review_state, number, evidence_pick], [context, page_image],
+                                    concurrency_limit=None)
                 regenerate.click(
-                    calls.regenerate, [doc_state, number, confirm], [live, regen_status] + fields,
+                    calls.regenerate, [review_state, number, confirm], [live, regen_status] + fields,
                     concurrency_id="draft", concurrency_limit=2,
                     js=f"(d, n, c) => [d, n, confirm('Regenerate question {n}? Your text for it is set aside (kept in "
                        "the archive) and replaced by a new draft.')]",
                 )
 
+        with gr.Tab("Panel") as panel_tab:
+            gr.Markdown("Each member's grade beside the assistant's and the rubric's; rows where the panel disagrees are "
+                        "marked. ✎: set by hand; otherwise the grade the member's view of the suggestion gives.")
+            consensus_view = gr.HTML(elem_id="consensus")
+            refresh_panel = gr.Button("Refresh", size="sm")
+            with gr.Row():
+                comment_on = gr.Dropdown([(f"{q.number}. {q.title}", q.number) for q in pipeline.framework.questions],
+                                         label="Comment on question", scale=1, elem_id="comment-question")
+                comment_text = gr.Textbox(label="Comment", scale=3, elem_id="comment-text")
+                comment_button = gr.Button("Add comment", scale=1)
+            lead_view = gr.Markdown(elem_id="lead")
+            with gr.Row():
+                lead_button = gr.Button("Take the lead")
+                finalise_button = gr.Button("Finalise the letter (lead)", variant="primary")
+                reopen_button = gr.Button("Reopen (lead)")
+            panel_status = gr.Markdown(elem_id="panel-status")
+
+        with gr.Tab("Round") as round_tab:
+            gr.Markdown("For the secretariat: a whole review round. Make rounds with `panel-assistant round create` and "
+                        "`round add`; here you see their pre-screen and draft them in the background.")
+            with gr.Row():
+                round_pick = gr.Dropdown(label="Review round", choices=[], interactive=True, elem_id="round")
+                round_draft = gr.Button("Draft the round in the background", variant="primary")
+            round_status = gr.Markdown(elem_id="round-status")
+            round_progress = gr.HTML(elem_id="round-progress")
+            round_table = gr.Markdown(elem_classes="prescreen", elem_id="round-table")
+            round_timer = gr.Timer(3, active=False)
+
         with gr.Tab("Export"):
             gr.Markdown("Every question goes in the letter: your text, else the assistant's, else a marked "
-                        "placeholder; only questions you chose to leave out are missing.")
-            export_button = gr.Button("Build the letter from your edits", variant="primary")
+                        "placeholder; only questions you chose to leave out are missing. Once the lead has finalised "
+                        "the letter, the finalised version is exported.")
+            with_appendix = gr.Checkbox(label="Add an appendix: the assistant's suggestions against the final text "
+                                              "(finalised letters)", elem_id="appendix")
+            appendix_state = gr.State(False)
+            export_button = gr.Button("Build the letter", variant="primary")
             export_status = gr.Markdown()
             with gr.Row():
                 docx_button = gr.DownloadButton("Download DOCX", elem_id="download-docx", interactive=False)
@@ -609,24 +1062,44 @@ def build_ui(pipeline: Pipeline, store: WorkspaceStore) -> gr.Blocks:
             settings_status = gr.Markdown(elem_id="settings-status")
 
         page = [header, prescreen_md, opening] + question_components
+        panel = [consensus_view, lead_view]
         downloads_off = [_update(value=None, interactive=False)] * 2
         ingest_button.click(
-            calls.ingest, [upload, member, year, doc_state], [ingest_status, doc_state, reports, ingested],
+            calls.ingest, [upload, member, year, review_state], [ingest_status, review_state, reports, ingested],
             concurrency_id="ingest", concurrency_limit=1,
-        ).then(calls.open_if_ingested, [ingested, doc_state], page, show_progress="hidden").then(lambda d: d, doc_state, last_doc)
-        reports.input(lambda d: d, reports, doc_state).then(calls.open_report, doc_state, page).then(
-            lambda d: d, doc_state, last_doc).then(lambda: downloads_off, None, [docx_button, md_button])
-        draft_button.click(calls.draft_all, doc_state, [draft_status] + question_components + [opening],
+        ).then(calls.open_if_ingested, [ingested, review_state], page, show_progress="hidden").then(
+            lambda d: d, review_state, last_review).then(calls.prescreen_view, review_state, prescreen_md)
+        reports.input(lambda d: d, reports, review_state).then(calls.open_report, review_state, page).then(
+            lambda d: d, review_state, last_review).then(lambda: downloads_off, None, [docx_button, md_button]).then(
+            calls.panel_view, review_state, panel).then(calls.prescreen_view, review_state, prescreen_md)
+        draft_button.click(calls.draft_all, review_state, [draft_status] + question_components + [opening],
                            concurrency_id="draft", concurrency_limit=2)
-        opening.input(calls.save_opening, [doc_state, opening], opening_saved, trigger_mode="always_last",
+        opening.input(calls.save_opening, [review_state, opening], opening_saved, trigger_mode="always_last",
                       concurrency_limit=None, show_progress="hidden")
-        export_button.click(calls.export, doc_state, [export_status, docx_button, md_button])
+
+        panel_tab.select(calls.panel_view, review_state, panel)
+        refresh_panel.click(calls.panel_view, review_state, panel)
+        comment_button.click(calls.add_comment, [review_state, comment_on, comment_text],
+                             [panel_status, comment_text] + panel)
+        lead_button.click(calls.take_lead, review_state, [panel_status] + panel).then(calls.open_report, review_state, page)
+        finalise_button.click(calls.finalise, review_state, [panel_status] + panel).then(calls.open_report, review_state, page)
+        reopen_button.click(calls.reopen, review_state, [panel_status] + panel).then(calls.open_report, review_state, page)
+
+        round_tab.select(calls.round_choices, None, round_pick)
+        round_pick.input(calls.round_view, round_pick, [round_table, round_progress])
+        round_draft.click(calls.start_round, round_pick, [round_status, round_progress]).then(
+            lambda: gr.Timer(active=True), None, round_timer)
+        round_timer.tick(calls.round_progress, round_pick, round_progress, show_progress="hidden")
+
+        with_appendix.change(lambda x: bool(x), with_appendix, appendix_state)
+        export_button.click(calls.export, [review_state, appendix_state], [export_status, docx_button, md_button])
         settings_inputs = [backend, base_url, model_name, api_key, mode]
         settings_outputs = [settings_status, backend_banner, anyway_button]
         test_button.click(calls.test_connection, settings_inputs, settings_status)
         apply_button.click(calls.apply_backend, settings_inputs + [gr.State(False)], settings_outputs)
         anyway_button.click(calls.apply_backend, settings_inputs + [gr.State(True)], settings_outputs)
-        demo.load(calls.restore, last_doc, [doc_state, reports] + page)
+        demo.load(calls.restore, last_review, [review_state, reports] + page).then(calls.panel_view, review_state, panel).then(
+            calls.prescreen_view, review_state, prescreen_md)
         demo.load(calls.settings_form, None, [backend_banner, backend, base_url, model_name, mode, test_button, apply_button])
     return demo
 
@@ -645,7 +1118,10 @@ def serve(settings=None, prevent_thread_lock: bool = False):
     for user, _ in auth or []:
         user_folder(user)  # refuse '.', '..' and empty names at start-up, not at the first save
     pipeline = Pipeline(settings)
-    demo = build_ui(pipeline, WorkspaceStore(settings.data_dir / "workspaces"))
+    pipeline.reviews  # opened now: the JSON workspaces of earlier versions are imported on start, not on a first click
+    calls = WorkspaceCallbacks(pipeline)
+    demo = build_ui(pipeline, calls)
+    calls.round_worker.resume()  # a round whose drafting a stop interrupted goes on where it stopped
     # Drafting or ingesting one report must not block another user's work: saves run unlimited, ingestion and
     # drafting in their own concurrency groups.
     demo.queue(default_concurrency_limit=4)

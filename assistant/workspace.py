@@ -1,6 +1,6 @@
-"""A panel member's work on one report, saved as it is made: the assistant's suggestions and the member's edits,
-side by side (that pair is future evaluation data). One JSON file per user and report, written atomically, so a
-browser reload or a server restart restores everything and two users never write the same file.
+"""The JSON workspaces of earlier versions: one file per user and report. The workspace now works on the shared
+review store (assistant/reviews.py), which imports these files once on start (ReviewStore.import_workspaces) and
+leaves them in place; this module reads that format, and names the per-user folders exports still use.
 
 Every user gets a folder named injectively from the user name (a readable part plus a hash of the whole name), so
 `a/b` and `a_b` never share a file and no name reaches outside the root."""

@@ -76,11 +76,12 @@ def _free_port() -> int:
 
 
 @contextmanager
-def app_process(settings, log_path: Path, **env: str):
-    """`python app.py` on a free loopback port with these PANEL_ variables; yields its URL once it answers."""
+def app_server(settings, log_path: Path, **env: str):
+    """`python app.py` on a free loopback port with these PANEL_ variables; yields (URL, process) once it answers,
+    so a test can kill the process itself."""
     port = _free_port()
     env = os.environ | {"PANEL_DATA_DIR": str(settings.data_dir), "PANEL_PORT": str(port)} | env
-    with open(log_path, "wb") as log:
+    with open(log_path, "ab") as log:
         process = subprocess.Popen([sys.executable, "app.py"], cwd=PROJECT_ROOT, env=env, stdout=log,
                                    stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}/"
@@ -93,10 +94,18 @@ def app_process(settings, log_path: Path, **env: str):
                 except OSError:
                     assert process.poll() is None, log_path.read_text()
                     time.sleep(0.5)
-            yield url
+            yield url, process
         finally:
-            process.terminate()
+            if process.poll() is None:
+                process.terminate()
             process.wait(timeout=20)
+
+
+@contextmanager
+def app_process(settings, log_path: Path, **env: str):
+    """`python app.py` on a free loopback port with these PANEL_ variables; yields its URL once it answers."""
+    with app_server(settings, log_path, **env) as (url, _):
+        yield url
 
 
 @pytest.fixture

@@ -78,7 +78,7 @@ def test_pipeline_drafts_into_the_review_per_backend_with_provenance(settings):
 
     audit = [e for e in pipeline.reviews.history(review.id) if e.action == "suggest"]
     assert [(e.user, e.detail["backend"]) for e in audit] == [("alice", "small at http://a/v1"), ("bob", "large at http://b/v1")]
-    assert audit[0].detail["passages"] == suggestion.provenance.passages and audit[0].detail["grade"] == "PM"
+    assert audit[0].detail["passages"] == suggestion.provenance.passages and audit[0].detail["grade"] == suggestion.draft.suggested_grade.value
 
 
 def test_provenance_prefers_the_assessments_passages_and_hashes_every_prompt(settings, tmp_path):
