@@ -99,7 +99,7 @@ def _sections(document: Document, framework: Framework | None):
     by_number = {q.number: q for q in framework.questions} if framework else {}
     order = [q.number for q in framework.questions] if framework else []
     for page in document.pages:
-        lines = [line for line in page.text.split("\n") if " ".join(line.split()) not in running]
+        lines = _underlined_headings([line for line in page.text.split("\n") if " ".join(line.split()) not in running])
         contents = sum(bool(_CONTENTS_ENTRY.match(line.strip())) for line in lines) >= 3
         top = next((i for i, line in enumerate(lines) if line.strip()), None)
         buffer: list[str] = []
@@ -137,6 +137,22 @@ def _sections(document: Document, framework: Framework | None):
             buffer.append(line)
         if any(part.strip() for part in buffer):
             yield page.number, heading, question, "\n".join(buffer)
+
+
+_UNDERLINE = re.compile(r"^\s*(?:(=){3,}|-{3,})\s*$")
+
+
+def _underlined_headings(lines: list[str]) -> list[str]:
+    """Plain-text reports underline their headings ('WHO WE ARE' over '-----'): mark them as Markdown headings,
+    '=' as level 1 and '-' as level 2, and drop the underline."""
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        underline = _UNDERLINE.match(lines[i + 1]) if i + 1 < len(lines) else None
+        if underline and line.strip() and not line.lstrip().startswith("#") and len(line.split()) <= 15:
+            out.append(f"{'#' if underline.group(1) else '##'} {line.strip()}")
+        elif not (_UNDERLINE.match(line) and out and out[-1].startswith("#")):
+            out.append(line)
+    return out
 
 
 def _wrapped_heading(lines: list[str], i: int, most: int = 3) -> list[str]:

@@ -114,3 +114,12 @@ def test_a_numbered_list_is_not_a_run_of_questions(framework):
             "1. We kept all clinics open.\n2. We cut head office posts.")
     chunks = chunk_document(Document(doc_id="d", source="r.txt", pages=[Page(number=None, text=text)]), framework)
     assert {c.question for c in chunks} == {0}
+
+
+def test_underlined_headings_in_plain_text_are_headings(framework):
+    from assistant.models import Document, Page
+
+    text = "WHO WE ARE\n----------\n\nA small trust.\n\nCOMPLAINTS AND LEARNING\n=======================\n\nWe received 12 complaints."
+    chunks = chunk_document(Document(doc_id="d", source="r.txt", pages=[Page(number=None, text=text)]), framework)
+    assert [c.section for c in chunks] == ["WHO WE ARE", "COMPLAINTS AND LEARNING"]
+    assert not any("---" in c.text or "===" in c.text for c in chunks)
