@@ -154,8 +154,9 @@ class Drafter:
         self.letters = letters
 
     def _messages(self, template: str, **values) -> list[dict[str, str]]:
-        system = render(self.settings.prompts_dir, "system")
-        user = render(self.settings.prompts_dir, template, **values)
+        panel = self.framework.letter.panel  # the review's own panel, from its framework's data
+        system = render(self.settings.prompts_dir, "system", panel=panel)
+        user = render(self.settings.prompts_dir, template, panel=panel, **values)
         return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
     def grade_key(self) -> str:
