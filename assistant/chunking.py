@@ -16,7 +16,9 @@ _STOPWORDS = set(
 )
 _EXPLICIT = re.compile(r"^(?:#+\s*)?(?:q|question)\s*(\d{1,2})\b", re.IGNORECASE)
 _NUMBERED = re.compile(r"^(?:#+\s*)?(\d{1,2})[.):]?\s+(\S.*)$")
-_OPENING = re.compile(r"^(?:#+\s*)?(?:\d[.)]?\s*)?(opening statement|statement from the (?:head|ceo|chief|secretary|director|chair))", re.I)
+_OPENING = re.compile(
+    r"^(?:#+\s*)?(?:\d[.)]?\s*)?(?:an? |the )?(?:opening statement|(?:statement|message|word|letter|foreword|introduction) from"
+    r" (?:the|our) (?:[\w-]+ ){0,4}?(?:head|ceo|chief|secretary|director|chair|chairperson|president))", re.I)
 _HEADING = re.compile(r"^#+\s+(.+)$")
 _SHORT_TITLE = re.compile(r"^[A-Z][^.!?;]{0,85}$")  # a numbered heading's title: not a numbered list's sentence
 
@@ -41,7 +43,9 @@ def match_question(line: str, framework: Framework, expected: Collection[int] = 
     numbered = _NUMBERED.match(line)
     if numbered and int(numbered.group(1)) in expected and _SHORT_TITLE.match(numbered.group(2)):
         question = framework.question(int(numbered.group(1)))
-        if _stems(numbered.group(2)) & _topic(question):
+        # A marked heading ('# 2. A year of changes') numbered as the framework is, in order, is the question; an
+        # unmarked line (PDF text) must also share a word with the question's topic.
+        if line.startswith("#") or _stems(numbered.group(2)) & _topic(question):
             return question.number
     words = _words(line)
     if len(words) < 3:
