@@ -63,7 +63,7 @@ def match_question(line: str, framework: Framework, expected: Collection[int] = 
 
 
 # A contents page: lines that end in a page number ('About us 6', 'Governance ..... 16'), several on one page.
-_CONTENTS_ENTRY = re.compile(r"\S.*?(?:\s|\.{2,})\d{1,3}$")
+_CONTENTS_ENTRY = re.compile(r"[^#\s].*?(?:\s|\.{2,})\d{1,3}$")  # a marked heading ('## Question 3') is no entry
 _WRAPPED = re.compile(r"^[a-z(]")  # a heading's second line continues in lower case
 
 

@@ -123,3 +123,11 @@ def test_underlined_headings_in_plain_text_are_headings(framework):
     chunks = chunk_document(Document(doc_id="d", source="r.txt", pages=[Page(number=None, text=text)]), framework)
     assert [c.section for c in chunks] == ["WHO WE ARE", "COMPLAINTS AND LEARNING"]
     assert not any("---" in c.text or "===" in c.text for c in chunks)
+
+
+def test_headings_that_end_in_their_number_are_not_a_contents_page(framework):
+    from assistant.models import Document, Page
+
+    text = "# Report\n\n## Question 1\n\nWe did things.\n\n## Question 2\n\nThings changed.\n\n## Question 3\n\nComplaints."
+    chunks = chunk_document(Document(doc_id="d", source="r.md", pages=[Page(number=None, text=text)]), framework)
+    assert [c.question for c in chunks] == [None, 1, 2, 3]
