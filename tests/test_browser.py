@@ -103,7 +103,8 @@ def test_upload_draft_edit_reload_download(running_app, browser, shots, tmp_path
     page.get_by_role("button", name="Draft all questions").click()
     expect(page.get_by_text("all questions drafted")).to_be_visible(timeout=60_000)
     grade = page.locator("#grade-1 input")
-    expect(grade).to_have_value("PM: partially met, minor improvements")  # the rubric's grade of the assessment
+    # The rubric's grade of the assessment (the sample's designed grade for Q1 is PM; the assessment misses a core point)
+    expect(grade).to_have_value("PS: partially met, significant improvements")
     expect(page.locator("#live-1")).to_be_hidden()  # the raw model output sits behind its toggle
     grade.click()
     page.get_by_role("option", name="NM: not met").click()
@@ -271,7 +272,7 @@ def test_two_members_see_each_others_grades_and_flip_a_status(settings, tmp_path
         bob = log_in(browser, url, "bob", "b-secret")
         pick_option(bob, "#reports input", "example")
         bob.get_by_role("tab", name="Draft").click()
-        expect(bob.locator("#grade-1 input")).to_have_value("PM: partially met, minor improvements", timeout=30_000)
+        expect(bob.locator("#grade-1 input")).to_have_value("PS: partially met, significant improvements", timeout=30_000)
         pick_option(bob, "#grade-1 input", "FM: fully met")
         expect(bob.locator("#saved-1")).to_contain_text("UTC", timeout=15_000)
         bob.get_by_role("tab", name="Panel").click()
@@ -294,11 +295,11 @@ def test_two_members_see_each_others_grades_and_flip_a_status(settings, tmp_path
         type_into(alice, "#commentary-1 textarea", "Alice's own words on achievements.")
         wait_until_saved(settings, 1, "Alice's own words on achievements.", user="alice")
         checklist = alice.locator("#checklist-1")
+        expect(checklist).to_contain_text("Rubric grade: PS")  # a core point reads missing
+        first_point = alice.locator("#point-1 input").input_value()  # that core point, 'Concrete achievements ...'
+        alice.locator("#status-1").get_by_label("addressed").check()
+        expect(checklist).to_contain_text("the assistant's statuses give PS", timeout=15_000)
         expect(checklist).to_contain_text("Rubric grade: PM")
-        first_point = alice.locator("#point-1 input").input_value()
-        alice.locator("#status-1").get_by_label("missing").check()
-        expect(checklist).to_contain_text("the assistant's statuses give PM", timeout=15_000)
-        expect(checklist).not_to_contain_text("Rubric grade: PM")
         expect(checklist).to_contain_text("set by alice")
         expect(alice.locator("#commentary-1 textarea")).to_have_value("Alice's own words on achievements.")
         assert first_point
