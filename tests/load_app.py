@@ -67,13 +67,15 @@ def strings(value) -> list[str]:
     return []
 
 
-def opened_report(result) -> str | None:
-    """The report id an ingest left selected: the reports list's value (its choices name other reports too)."""
+def opened_report(result) -> int | None:
+    """The review an ingest left open: the reports list's value, a review id (its choices name other reviews too)."""
     items = result if isinstance(result, (list, tuple)) else [result]
-    for item in items:
+    for item in items[1:]:  # after the status line
         value = item.get("value") if isinstance(item, dict) else item
-        if isinstance(value, str) and len(value) >= 16 and " " not in value:
-            return value
+        if isinstance(value, bool):
+            continue
+        if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+            return int(value)
     return None
 
 
@@ -118,9 +120,9 @@ def _client_loop(url: str, number: int, report: Path, seconds: float, max_rounds
         for k in range(EDITS_PER_ROUND):
             index = (round_number * EDITS_PER_ROUND + k) % len(saves)
             text = f"client {number} round {round_number} edit {k}: the Panel notes the complaints figures."
-            _, ok = _timed(out, "save commentary",
-                           lambda: api.call(client, saves[index], number=numbers[index], text=text))
-            if ok:
+            result, ok = _timed(out, "save commentary",
+                                lambda: api.call(client, saves[index], number=numbers[index], text=text))
+            if ok and str((result or [""])[0]).startswith("Saved"):  # acknowledged: the app said it saved it
                 edits[numbers[index]] = text
         if grades:
             _timed(out, "save grade", lambda: api.call(client, grades[round_number % len(grades)],
