@@ -47,6 +47,17 @@ MODEL_NOT_ASKED = "The model was not asked"
 MODEL_FAILED = ("The model could not write this question", "The rewrite failed", MODEL_TIMED_OUT, MODEL_NOT_ASKED)
 
 
+def status_fields(question: Question, assessment: QuestionAssessment) -> dict:
+    """The parts of a draft that restate the point statuses: redone whenever a member changes a status."""
+    points = assessment.points
+    return {
+        "summary": f"{sum(p.status == 'addressed' for p in points)} of {len(points)} guidance points addressed, "
+                   f"{sum(p.status == 'partly' for p in points)} partly.",
+        "strengths": [p.guidance for p in points if p.status == "addressed"],
+        "gaps": gaps_of(points, {p.text: p.ask for p in question.guidance}),
+    }
+
+
 def model_failed(draft: QuestionDraft) -> str:
     """Why the model asked for on this draft failed, or '' when it did not."""
     return next((f for f in draft.flags if f.startswith(MODEL_FAILED)), "")
@@ -222,10 +233,7 @@ class Drafter:
             mode="assessment",
             assessment=assessment,
             rubric_grade=assessment.grade,
-            summary=f"{sum(p.status == 'addressed' for p in assessment.points)} of {len(assessment.points)} "
-                    f"guidance points addressed, {sum(p.status == 'partly' for p in assessment.points)} partly.",
-            strengths=[p.guidance for p in assessment.points if p.status == "addressed"],
-            gaps=gaps_of(assessment.points, {p.text: p.ask for p in question.guidance}),
+            **status_fields(question, assessment),
             questions_for_member=assessment.asks,
             good_practice=[f.evidence.quote for f in assessment.features if f.kind in ("validation", "learning")][:3],
             commentary=assessment.commentary,

@@ -12,7 +12,7 @@ from pathlib import Path
 from . import export
 from .assessment import Assessor
 from .corpus import load_framework, load_letters
-from .drafting import MODEL_NOT_ASKED, MODEL_TIMED_OUT, Drafter, ProgressCallback, choose_mode
+from .drafting import MODEL_NOT_ASKED, MODEL_TIMED_OUT, Drafter, ProgressCallback, choose_mode, status_fields
 from .embeddings import get_embedder
 from .index import Index
 from .ingest import IngestResult, Progress, delete_report_files, ingest_corpus, ingest_report, original_path
@@ -250,7 +250,8 @@ class Pipeline:
             return draft
         assessment = self.member_assessment(draft.assessment, edit.points, user)
         update: dict[str, object] = {"assessment": assessment, "rubric_grade": assessment.grade,
-                                     "questions_for_member": assessment.asks}
+                                     "questions_for_member": assessment.asks,
+                                     **status_fields(self.framework.question(number), assessment)}
         if draft.mode == "assessment":
             update |= {"commentary": assessment.commentary, "suggested_grade": assessment.grade,
                        "grade_rationale": assessment.rationale}

@@ -187,6 +187,9 @@ def test_flipping_a_status_regrades_and_never_touches_typed_text(settings):
     assert saved.startswith("Saved") and f"Rubric grade: {grade['value']}" in checklist
     assert grade["value"] != before and f"the assistant's statuses give {before}" in checklist
     assert "set by alice" in checklist and text["value"] and "asks" not in text  # untyped text follows the assessment
+    mine = assessment_calls.pipeline.member_draft(review(assessment_calls, review_id), 3, "alice")
+    theirs = assessment_calls.pipeline.member_draft(review(assessment_calls, review_id), 3, "bob")
+    assert mine.summary != theirs.summary and mine.summary in suggestion  # the 'Report says' line follows the flip
     assert not assessment_calls.pipeline.client.requests  # the assessment alone: no model asked
     assert assessment_calls.point_status(review_id, 3, core, ALICE) == "missing"
     assert field(assessment_calls.open_report(review_id, BOB)[3:], assessment_calls, 3, GRADE) == before  # Bob's view
