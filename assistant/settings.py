@@ -95,8 +95,9 @@ class Settings(BaseSettings):
     embedding_batch: int = 16
 
     # Drafting: auto lets a configured backend write on top of the assessment and keeps the embedded model to
-    # the assessment's own text (its prose is weak); assessment never uses an LLM; llm always does.
-    draft_mode: Literal["auto", "assessment", "llm"] = "auto"
+    # the assessment's own text (its prose is weak); assessment never uses an LLM; llm always does; llm-rewrite has the
+    # model rewrite the assessment's text (never its grade or statuses).
+    draft_mode: Literal["auto", "assessment", "llm", "llm-rewrite"] = "auto"
 
     # LLM (OpenAI-compatible chat API). Empty base URL means the embedded local model on loopback.
     llm_base_url: str = ""

@@ -266,6 +266,14 @@ def test_a_rewrite_may_not_invent_quotes(pipeline, report):
     assert draft.suggested_grade == draft.rubric_grade  # a rewrite never touches the grade
 
 
+def test_the_rewrite_is_a_setting(settings):
+    pipeline = Pipeline(settings.model_copy(update={"draft_mode": "llm-rewrite"}), client=FakeChatClient())
+    report = pipeline.ingest(SAMPLE_REPORT)
+    pipeline.client.enqueue({"commentary": f"The Panel notes that “{QUOTE}”, which is welcome."})
+    draft = pipeline.draft_question(3, report.doc_id, report.member, report.year)
+    assert draft.mode == "llm-rewrite" and len(pipeline.client.requests) == 1
+
+
 def test_injected_instructions_never_reach_the_model(pipeline, tmp_path):
     clean_text = SAMPLE_REPORT.read_text()
     injected = clean_text.replace(
