@@ -160,6 +160,7 @@ class Assessor:
         self.embed = embed
         self.features = load_features(Path(corpus_dir))
         self.phrases = load_phrases(Path(prompts_dir))
+        self._point_vectors: dict[int, np.ndarray] = {}  # question number -> its points' text and ask vectors
 
     # Where the answer is
 
@@ -185,48 +186,50 @@ class Assessor:
 
     # Points
 
-    def _point_scores(self, question: Question, sentences: list[Sentence]) -> np.ndarray:
+    def _point_scores(self, question: Question, sentences: list[Sentence], vectors: np.ndarray) -> np.ndarray:
         """Score of each sentence (columns) for each point (rows): best similarity to the point's text or ask, plus
         the cue bonus."""
         if not sentences or not question.guidance:
             return np.zeros((len(question.guidance), len(sentences)))
-        vectors = self.embed([s.text for s in sentences])
         similarity = self._similarity(question, vectors)
         cues = np.array([[self._cued(point.cues, s.text) for s in sentences] for point in question.guidance], dtype=float)
         return similarity + self.rubric.cue_bonus * cues
 
     def _similarity(self, question: Question, vectors: np.ndarray) -> np.ndarray:
-        texts = [p.text for p in question.guidance] + [p.ask or p.text for p in question.guidance]
-        points = self.embed(texts)
-        n = len(question.guidance)
+        if question.number not in self._point_vectors:  # the framework's points never change: embed them once
+            self._point_vectors[question.number] = self.embed(
+                [p.text for p in question.guidance] + [p.ask or p.text for p in question.guidance])
+        points, n = self._point_vectors[question.number], len(question.guidance)
         return np.maximum(points[:n] @ vectors.T, points[n:] @ vectors.T)
 
-    def _on_this_question(self, question: Question, sentences: list[Sentence]) -> list[Sentence]:
-        """Of the sentences retrieval found, those closer to this question's points than to any other question's:
+    def _on_this_question(self, question: Question, vectors: np.ndarray) -> np.ndarray:
+        """Which of the sentences retrieval found are closer to this question's points than to any other question's:
         in a thematic report the passage retrieved for 'changes' may be about the staff survey, and must not count."""
         others = [q for q in self.framework.graded_questions if q.number != question.number and q.guidance]
-        if not sentences or not question.guidance or not others:
-            return sentences
-        vectors = self.embed([s.text for s in sentences])
+        if not len(vectors) or not question.guidance or not others:
+            return np.ones(len(vectors), dtype=bool)
         own = self._similarity(question, vectors).max(axis=0)
         elsewhere = np.max([self._similarity(q, vectors).max(axis=0) for q in others], axis=0)
-        return [s for s, mine, other in zip(sentences, own, elsewhere) if mine >= other - OTHER_QUESTION_MARGIN]
+        return own >= elsewhere - OTHER_QUESTION_MARGIN
 
-    def _point(self, question: Question, index: int, scores: np.ndarray, sentences: list[Sentence]) -> PointAssessment:
+    def _point(self, question: Question, index: int, scores: np.ndarray, closest: np.ndarray,
+               sentences: list[Sentence]) -> PointAssessment:
         """One point's status from the sentences that speak to it. A sentence supports only the point it is most
-        similar to: a sentence on complaint numbers is near every complaints point, and counting it for all of them
-        made every point look addressed. Addressed needs a strong sentence with concrete detail (a figure or a name)
-        in its paragraph: reports put the claim in one sentence and the figures in the next."""
+        similar to (`closest`: each sentence's point): a sentence on complaint numbers is near every complaints point,
+        and counting it for all of them made every point look addressed. Addressed needs a strong sentence with
+        concrete detail (a figure or a name) in its paragraph: reports put the claim in one sentence and the figures
+        in the next."""
         point = question.guidance[index]
         row = scores[index]
-        own = scores.argmax(axis=0) == index if scores.size else np.zeros(0, dtype=bool)
         order = [i for i in np.argsort(-row) if not sentences[i].admission]
         # Commitment language ("we are proud of our strong accountability culture") supports nothing: praise a report
         # gives itself must not move a status.
-        support = [i for i in order if own[i] and row[i] >= self.rubric.partly_similarity and "vague" not in sentences[i].features]
+        support = [i for i in order if closest[i] == index and row[i] >= self.rubric.partly_similarity
+                   and "vague" not in sentences[i].features]
         strong = [i for i in support if row[i] >= self.rubric.addressed_similarity]
+        detail = {i: self._detail_near(sentences, i) for i in strong}
         status: PointStatus
-        if any(self._detail_near(sentences, i) is not None for i in strong):
+        if any(j is not None for j in detail.values()):
             status = "addressed"
         elif support:
             status = "partly"
@@ -234,9 +237,8 @@ class Assessor:
             status = "missing"
         # The strongest sentence, then the concrete detail beside it: what a panel member wants to check.
         shown: list[int] = []
-        for i in strong + [i for i in support if i not in strong]:
-            detail = self._detail_near(sentences, i) if i in strong else None
-            shown += [j for j in dict.fromkeys((i, detail)) if j is not None and j not in shown]
+        for i in strong + [i for i in support if i not in detail]:
+            shown += [j for j in dict.fromkeys((i, detail.get(i))) if j is not None and j not in shown]
         shown = shown[:MAX_QUOTES_PER_POINT]
         cues = sorted({c for i in shown for c in point.cues if self._cued((c,), sentences[i].text)})
         return PointAssessment(
@@ -260,12 +262,15 @@ class Assessor:
         follows = self.follows_framework(chunks) if follows is None else follows
         passages, located_by = self.passages_for(question, chunks, follows, search)
         sentences = sentences_of(passages, self.features)
+        vectors = self.embed([s.text for s in sentences]) if sentences else np.zeros((0, 0))
         if located_by == "search":
-            sentences = self._on_this_question(question, sentences)
+            keep = self._on_this_question(question, vectors)
+            sentences, vectors = [s for s, kept in zip(sentences, keep) if kept], vectors[keep]
         words = sum(len(s.text.split()) for s in sentences)
         answered = words >= self.rubric.min_answer_words
-        scores = self._point_scores(question, sentences)
-        points = [self._point(question, i, scores, sentences) for i in range(len(question.guidance))]
+        scores = self._point_scores(question, sentences, vectors)
+        closest = scores.argmax(axis=0) if scores.size else np.zeros(0, dtype=int)
+        points = [self._point(question, i, scores, closest, sentences) for i in range(len(question.guidance))]
         if not answered:  # a line or two is no answer: nothing in it can count as addressing a point
             points = [p.model_copy(update={"status": "missing"}) for p in points]
         features = [Feature(kind=kind, evidence=s.evidence()) for s in sentences for kind in FEATURE_KINDS
