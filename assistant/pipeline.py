@@ -174,15 +174,13 @@ class Pipeline:
         drafts = []
         timed_out: int | None = None  # a backend that hung once would cost every later question its whole deadline
         for assessment in assessments:
-            if timed_out is None:
-                draft = self.draft_question(assessment.number, review.doc_id, review.member, review.year, mode=mode,
-                                            client=client, on_token=on_token, assessment=assessment)
-            else:
-                draft = self.draft_question(assessment.number, review.doc_id, review.member, review.year,
-                                            mode="assessment", assessment=assessment)
+            draft = self.draft_question(assessment.number, review.doc_id, review.member, review.year,
+                                        mode=mode if timed_out is None else "assessment", client=client,
+                                        on_token=on_token, assessment=assessment)
+            if timed_out is not None:
                 draft.flags.append(f"{MODEL_NOT_ASKED}: it did not answer in time on question {timed_out}; the "
                                    "assessment's own draft is shown. Regenerate to try the model again.")
-            if timed_out is None and any(f.startswith(MODEL_TIMED_OUT) for f in draft.flags):
+            elif any(f.startswith(MODEL_TIMED_OUT) for f in draft.flags):
                 timed_out = assessment.number
             writer = client or (self._client if draft.mode != "assessment" else None)
             backend = backend_name(draft, writer)
