@@ -69,19 +69,25 @@ def methods(metrics: dict) -> dict[str, dict]:
     return rows
 
 
-def confusion_plot(matrix: list[list[int]], title: str) -> str:
-    fig, ax = plt.subplots(figsize=(3.6, 3.2))
-    ax.imshow(matrix, cmap="Blues")
-    ax.set_xticks(range(4), GRADES)
-    ax.set_yticks(range(4), GRADES)
-    ax.set_xlabel("predicted")
-    ax.set_ylabel("gold (designed cases)")
+def heat_map(matrix: list[list[int]], labels: list[str], title: str, xlabel: str, ylabel: str, cmap: str,
+             width: float) -> str:
+    """Counts of gold (rows) against assessed (columns), each cell labelled, as an inline PNG."""
+    fig, ax = plt.subplots(figsize=(width, 3.2))
+    ax.imshow(matrix, cmap=cmap)
+    ax.set_xticks(range(len(labels)), labels)
+    ax.set_yticks(range(len(labels)), labels)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
     ax.set_title(title, fontsize=10)
     peak = max(max(row) for row in matrix) or 1
     for i, row in enumerate(matrix):
         for j, count in enumerate(row):
             ax.text(j, i, count, ha="center", va="center", color="white" if count > peak / 2 else "#1d232b")
     return _png(fig)
+
+
+def confusion_plot(matrix: list[list[int]], title: str) -> str:
+    return heat_map(matrix, GRADES, title, "predicted", "gold (designed cases)", "Blues", 3.6)
 
 
 def _grades_section(metrics: dict) -> str:
@@ -127,19 +133,8 @@ def _points_section(metrics: dict) -> str:
         return ""
     plot = ""
     if by_status.get("confusion"):
-        matrix = by_status["confusion"]
-        fig, ax = plt.subplots(figsize=(4.2, 3.2))
-        ax.imshow(matrix, cmap="Greens")
-        ax.set_xticks(range(3), STATUSES)
-        ax.set_yticks(range(3), STATUSES)
-        ax.set_xlabel("assessed")
-        ax.set_ylabel("gold")
-        ax.set_title("guidance-point statuses", fontsize=10)
-        peak = max(max(r) for r in matrix) or 1
-        for i, row in enumerate(matrix):
-            for j, count in enumerate(row):
-                ax.text(j, i, count, ha="center", va="center", color="white" if count > peak / 2 else "#1d232b")
-        plot = f"<div class='plots'><figure>{_png(fig)}</figure></div>"
+        figure = heat_map(by_status["confusion"], STATUSES, "guidance-point statuses", "assessed", "gold", "Greens", 4.2)
+        plot = f"<div class='plots'><figure>{figure}</figure></div>"
     status_rows = [[_e(s), _num(by_status.get(s, {}).get("n"), 0), _num(by_status.get(s, {}).get("accuracy"))]
                    for s in STATUSES if s in by_status]
     case_rows = [[_e(case), "yes" if v.get("tuned_on") else "held out", _num(v.get("n"), 0), _num(v.get("accuracy"))]
