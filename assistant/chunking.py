@@ -19,7 +19,7 @@ _NUMBERED = re.compile(r"^(?:#+\s*)?(\d{1,2})[.):]?\s+(\S.*)$")
 _OPENING = re.compile(
     r"^(?:#+\s*)?(?:\d[.)]?\s*)?(?:an? |the )?(?:opening statement|(?:statement|message|word|letter|foreword|introduction) from"
     r" (?:the|our) (?:[\w-]+ ){0,4}?(?:head|ceo|chief|secretary|director|chair|chairperson|president))", re.I)
-_HEADING = re.compile(r"^#+\s+(.+)$")
+_HEADING = re.compile(r"^(#+)\s+(.+)$")
 _SHORT_TITLE = re.compile(r"^[A-Z][^.!?;]{0,85}$")  # a numbered heading's title: not a numbered list's sentence
 
 
@@ -100,7 +100,6 @@ def _sections(document: Document, framework: Framework | None):
     question_level = 0
     heading = ""
     running = _running_lines(document)
-    by_number = {q.number: q for q in framework.questions} if framework else {}
     order = [q.number for q in framework.questions] if framework else []
     for page in document.pages:
         lines = _underlined_headings([line for line in page.text.split("\n") if " ".join(line.split()) not in running])
@@ -123,14 +122,14 @@ def _sections(document: Document, framework: Framework | None):
                     detected = match_question(" ".join([line, *wrapped]), framework, expected)
             if detected is not None and wrapped and not markdown:
                 title, skip = " ".join([line, *wrapped]), len(wrapped)
-            level = len(markdown.group(0)) - len(markdown.group(0).lstrip("#")) if markdown else 0
+            level = len(markdown.group(1)) if markdown else 0
             page_heading = markdown is None and i == top and heading_like(line)
-            chapter = page_heading and question is not None and not (_stems(line) & _topic(by_number[question]))
+            chapter = page_heading and question is not None and not (_stems(line) & _topic(framework.question(question)))
             if detected is not None or markdown or page_heading:
                 if any(part.strip() for part in buffer):
                     yield page.number, heading, question, "\n".join(buffer)
                 buffer = []
-                heading = " ".join((markdown.group(1) if markdown else title).split())[:200]
+                heading = " ".join((markdown.group(2) if markdown else title).split())[:200]
                 if detected is not None:
                     question = last_question = detected
                     question_level = level
