@@ -34,11 +34,6 @@ def backend_name(draft: QuestionDraft, client: ChatClient | None) -> str:
     return client.description or type(client).__name__
 
 
-def _worse(grade: Grade, than: Grade) -> bool:
-    order = list(Grade)  # best first
-    return order.index(grade) > order.index(than)
-
-
 class Pipeline:
     def __init__(self, settings: Settings | None = None, client: ChatClient | None = None):
         disable_telemetry()
@@ -253,7 +248,7 @@ class Pipeline:
         if draft.mode == "assessment":
             update |= {"commentary": assessment.commentary, "suggested_grade": assessment.grade,
                        "grade_rationale": assessment.rationale}
-        elif assessment.grade and draft.suggested_grade and _worse(assessment.grade, draft.suggested_grade):
+        elif assessment.grade and draft.suggested_grade and assessment.grade.rank > draft.suggested_grade.rank:
             # The member's statuses outweigh the model's kinder grade, and the rubric's reasons come with it.
             update |= {"suggested_grade": assessment.grade, "grade_rationale": assessment.rationale}
         return draft.model_copy(update=update)
