@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from .docx_hidden import Visibility, cell_shading
 from .hidden_text import extract_visible
 from .models import Document, Page, SuspectText
 
@@ -91,7 +92,7 @@ def read_document(path: Path, limits: ReadLimits | None = None, ocr_progress=Non
     if suffix == ".pdf":
         pages, warnings, suspects = _read_pdf(path, data, limits, ocr_progress)
     elif suffix == ".docx":
-        pages, warnings = _read_docx(path, limits)
+        pages, warnings, suspects = _read_docx(path, limits)
     else:
         pages, warnings = _read_text(path, data, limits)
     if not any(page.text.strip() for page in pages):
@@ -252,28 +253,52 @@ def _read_scanned(path: Path, count: int, progress) -> list[Page]:
     return pages
 
 
-def _read_docx(path: Path, limits: ReadLimits) -> tuple[list[Page], list[str]]:
+def _read_docx(path: Path, limits: ReadLimits) -> tuple[list[Page], list[str], list[SuspectText]]:
     import docx
     from docx.opc.exceptions import OpcError
 
     _check_docx_archive(path, limits)
     budget = _TextBudget(path.name, limits.max_chars)
+    # Page indexes of the hidden runs: whether pages are numbered is known only at the end.
+    hidden: list[tuple[int, SuspectText]] = []
+
     try:
         document = docx.Document(str(path))
+        visibility = Visibility(document)
         # paragraph.style scans every style in the file per call: 10,000 paragraphs took 17 s. Look names up once.
         style_names = {style.style_id: (style.name or "").lower() for style in document.styles}
         # Page numbers come from the page breaks Word rendered when it last saved the file; without any, one page.
         pages: list[list[str]] = [[]]
-        for paragraph in document.paragraphs:
+
+        def visible_text(paragraph, where: str, shading=None) -> str:
+            """The paragraph's text a reader sees; the rest goes to `hidden`."""
+            pieces = visibility.pieces(paragraph, shading)
+            budget.add(sum(len(piece.text) for piece in pieces))
+            for piece in pieces:
+                if piece.reason is not None and piece.text.strip():
+                    suspect = SuspectText(kind="hidden", text=piece.text.strip(), reason=f"{piece.reason}, {where}")
+                    hidden.append((len(pages) - 1, suspect))
+            return "".join(piece.text for piece in pieces if piece.reason is None)
+
+        for number, paragraph in enumerate(document.paragraphs, start=1):
             hard_break = paragraph._p.xpath("./w:r/w:br[@w:type='page']")  # python-docx has no public API for these
             if (hard_break or paragraph.contains_page_break) and pages[-1]:
                 pages.append([])
-            text = budget.take(paragraph.text.strip())
+            text = visible_text(paragraph, f"paragraph {number}").strip()
             if text:
                 level = _heading_level(style_names.get(paragraph._p.style, ""))  # no public API for the style id
                 pages[-1].append(f"{'#' * level} {text}" if level else text)
-        for table in document.tables:
-            rows = [budget.take(" | ".join(cell.text.strip() for cell in row.cells)) for row in table.rows]
+        for table_number, table in enumerate(document.tables, start=1):
+            # row.cells repeats a merged cell once per grid column it spans: read it once. Keyed by the lxml element
+            # itself, which keeps its proxy alive (an id() could be reused by the next proxy).
+            cells: dict[object, str] = {}
+            rows = []
+            for row_number, row in enumerate(table.rows, start=1):
+                for cell in row.cells:
+                    if cell._tc not in cells:
+                        where, shading = f"table {table_number}, row {row_number}", cell_shading(cell)
+                        cells[cell._tc] = "\n".join(visible_text(p, where, shading) for p in cell.paragraphs)
+                rows.append(" | ".join(cells[cell._tc].strip() for cell in row.cells))
             pages[-1].append("\n".join(rows))
     except IngestError:
         raise
@@ -285,7 +310,8 @@ def _read_docx(path: Path, limits: ReadLimits) -> tuple[list[Page], list[str]]:
         raise CorruptDocument(f"{path.name}: the DOCX could not be read ({exc.__class__.__name__}: {exc}).") from exc
     warnings = [] if len(pages) > 1 else [f"{path.name}: no page breaks recorded; passages are cited by section."]
     numbered = len(pages) > 1
-    return [Page(number=i + 1 if numbered else None, text="\n\n".join(p)) for i, p in enumerate(pages)], warnings
+    pages = [Page(number=i + 1 if numbered else None, text="\n\n".join(p)) for i, p in enumerate(pages)]
+    return pages, warnings, [s.model_copy(update={"page": i + 1 if numbered else None}) for i, s in hidden]
 
 
 def _heading_level(style: str) -> int:
