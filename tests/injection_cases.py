@@ -14,6 +14,9 @@ VARIANTS_FILE = Path(__file__).parent / "data" / "injection_variants.json"
 SAMPLE_REPORT = PROJECT_ROOT / "corpus" / "samples" / "example-relief-network_2023_accountability-report.md"
 # The paragraph the injection follows: inside the answer to Question 3.
 ANCHOR = "We received 57 complaints"
+# Techniques that hide the text in the file rather than write it into the report's text.
+PDF_HIDDEN = {"white", "near_white", "tiny", "offpage", "under_image", "invisible", "covered"}
+DOCX_HIDDEN = {"white", "tiny", "vanish", "vanish_style"}
 
 
 def load_variants() -> list[dict]:
@@ -59,7 +62,8 @@ def build(variant: dict, directory: Path) -> Path:
     if variant["format"] == "md":
         path.write_text(injected_markdown(variant), encoding="utf-8")
     elif variant["format"] == "docx":
-        _docx(path, sections(injected_markdown(variant)))
+        hidden = variant["technique"] in DOCX_HIDDEN
+        _docx(path, sections(None if hidden else injected_markdown(variant)), variant if hidden else None)
     elif variant["format"] == "pdf":
         _pdf(path, variant)
     else:
@@ -67,7 +71,8 @@ def build(variant: dict, directory: Path) -> Path:
     return path
 
 
-def _docx(path: Path, parts: list[tuple[str, str]]) -> None:
+def _docx(path: Path, parts: list[tuple[str, str]], hidden: dict | None = None) -> None:
+    """One section a page. A hidden variant goes with the Question 3 paragraph it follows, hidden by its technique."""
     import docx
     from docx.enum.text import WD_BREAK
 
@@ -77,8 +82,30 @@ def _docx(path: Path, parts: list[tuple[str, str]]) -> None:
             document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
         document.add_heading(heading, level=2)
         for paragraph in body.split("\n\n"):
-            document.add_paragraph(paragraph)
+            added = document.add_paragraph(paragraph)
+            if hidden is not None and ANCHOR in paragraph:
+                _hide_in_docx(document, added, hidden["text"], hidden["technique"])
     document.save(str(path))
+
+
+def _hide_in_docx(document, paragraph, text: str, technique: str) -> None:
+    """White or 1 pt: a run at the end of the visible paragraph. Word's hidden attribute: a paragraph of its own,
+    set on the run or through a character style."""
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.shared import Pt, RGBColor
+
+    if technique == "white":
+        paragraph.add_run(" " + text).font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+    elif technique == "tiny":
+        paragraph.add_run(" " + text).font.size = Pt(1)
+    elif technique == "vanish":
+        document.add_paragraph().add_run(text).font.hidden = True
+    elif technique == "vanish_style":
+        style = document.styles.add_style("Reviewer note", WD_STYLE_TYPE.CHARACTER)
+        style.font.hidden = True
+        document.add_paragraph().add_run(text, style=style)
+    else:
+        raise ValueError(f"unknown technique {technique}")
 
 
 def _latin1(text: str) -> str:
@@ -93,7 +120,7 @@ def _pdf(path: Path, variant: dict) -> None:
     from fpdf import FPDF
 
     technique = variant["technique"]
-    hidden = technique in {"white", "near_white", "tiny", "offpage", "under_image", "invisible", "covered"}
+    hidden = technique in PDF_HIDDEN
     source = SAMPLE_REPORT.read_text(encoding="utf-8") if hidden else injected_markdown(variant)
     pdf = FPDF()
     pdf.set_auto_page_break(True, margin=15)
