@@ -310,8 +310,9 @@ def _read_docx(path: Path, limits: ReadLimits) -> tuple[list[Page], list[str], l
         raise CorruptDocument(f"{path.name}: the DOCX could not be read ({exc.__class__.__name__}: {exc}).") from exc
     warnings = [] if len(pages) > 1 else [f"{path.name}: no page breaks recorded; passages are cited by section."]
     numbered = len(pages) > 1
-    pages = [Page(number=i + 1 if numbered else None, text="\n\n".join(p)) for i, p in enumerate(pages)]
-    return pages, warnings, [s.model_copy(update={"page": i + 1 if numbered else None}) for i, s in hidden]
+    suspects = [suspect.model_copy(update={"page": i + 1 if numbered else None}) for i, suspect in hidden]
+    texts = [Page(number=i + 1 if numbered else None, text="\n\n".join(p)) for i, p in enumerate(pages)]
+    return texts, warnings, suspects
 
 
 def _heading_level(style: str) -> int:
