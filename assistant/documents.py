@@ -256,6 +256,7 @@ def _read_scanned(path: Path, count: int, progress) -> list[Page]:
 def _read_docx(path: Path, limits: ReadLimits) -> tuple[list[Page], list[str], list[SuspectText]]:
     import docx
     from docx.opc.exceptions import OpcError
+    from docx.table import Table as DocxTable
 
     _check_docx_archive(path, limits)
     budget = _TextBudget(path.name, limits.max_chars)
@@ -280,7 +281,7 @@ def _read_docx(path: Path, limits: ReadLimits) -> tuple[list[Page], list[str], l
                     hidden.append((len(pages) - 1, suspect))
             return "".join(piece.text for piece in pieces if piece.reason is None)
 
-        for number, paragraph in enumerate(document.paragraphs, start=1):
+        def read_paragraph(paragraph, number: int) -> None:
             hard_break = paragraph._p.xpath("./w:r/w:br[@w:type='page']")  # python-docx has no public API for these
             if (hard_break or paragraph.contains_page_break) and pages[-1]:
                 pages.append([])
@@ -288,7 +289,8 @@ def _read_docx(path: Path, limits: ReadLimits) -> tuple[list[Page], list[str], l
             if text:
                 level = _heading_level(style_names.get(paragraph._p.style, ""))  # no public API for the style id
                 pages[-1].append(f"{'#' * level} {text}" if level else text)
-        for table_number, table in enumerate(document.tables, start=1):
+
+        def read_table(table, table_number: int) -> None:
             # row.cells repeats a merged cell once per grid column it spans: read it once. Keyed by the lxml element
             # itself, which keeps its proxy alive (an id() could be reused by the next proxy).
             cells: dict[object, str] = {}
@@ -300,6 +302,16 @@ def _read_docx(path: Path, limits: ReadLimits) -> tuple[list[Page], list[str], l
                         cells[cell._tc] = "\n".join(visible_text(p, where, shading) for p in cell.paragraphs)
                 rows.append(" | ".join(cells[cell._tc].strip() for cell in row.cells))
             pages[-1].append("\n".join(rows))
+
+        # In reading order: a table belongs to the chapter it sits in, not after the last paragraph.
+        paragraphs = tables = 0
+        for block in document.iter_inner_content():
+            if isinstance(block, DocxTable):
+                tables += 1
+                read_table(block, tables)
+            else:
+                paragraphs += 1
+                read_paragraph(block, paragraphs)
     except IngestError:
         raise
     except MemoryError as exc:

@@ -43,6 +43,20 @@ def test_docx_without_breaks_is_cited_by_section(tmp_path):
     assert any("cited by section" in w for w in document.warnings)
 
 
+def test_docx_tables_stay_in_their_chapter(tmp_path):
+    import docx
+    document = docx.Document()
+    document.add_heading("People and culture", level=2)
+    table = document.add_table(rows=1, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "Staff survey response", "91%"
+    document.add_heading("Working with communities", level=2)
+    document.add_paragraph("Committees decide.")
+    path = tmp_path / "r.docx"
+    document.save(path)
+    text = read_document(path).pages[0].text
+    assert text.index("91%") < text.index("Working with communities")
+
+
 def test_text_form_feeds_are_pages(tmp_path):
     path = tmp_path / "r.txt"
     path.write_text("page one text\fpage two text")
