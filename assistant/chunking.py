@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
+
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from .models import Chunk, Document, Framework, Letter, Page, Question
@@ -183,7 +185,7 @@ def _numbered_headings(pages: list[tuple[Page, list[str], bool]], framework: Fra
     open their pages as well.
     """
     graded = {q.number for q in framework.graded_questions}
-    candidates = []  # (number, page index, line index, marked level or 0, opens its page, shares a topic word)
+    candidates: list[_Candidate] = []
     for p, (_, lines, contents) in enumerate(pages):
         top = next((i for i, line in enumerate(lines) if line.strip()), None)
         for i, line in enumerate(lines):
@@ -196,20 +198,31 @@ def _numbered_headings(pages: list[tuple[Page, list[str], bool]], framework: Fra
                 continue
             number = int(numbered.group(1))
             title = " ".join([numbered.group(2), *_wrapped_heading(lines, i)])
-            on_topic = bool(_stems(title) & _topic(framework.question(number)))
-            candidates.append((number, p, i, len(markdown.group(1)) if markdown else 0, i == top, on_topic))
+            candidates.append(_Candidate(number, (p, i), len(markdown.group(1)) if markdown else 0, i == top,
+                                         bool(_stems(title) & _topic(framework.question(number)))))
     # Marked headings numbered below the report's numbered headings are subsections ('## 1. Staff survey'), not answers.
-    top_level = min((level for _, _, _, level, _, _ in candidates if level), default=0)
-    found: dict[int, tuple[int, int, bool]] = {}
-    for number, p, i, level, opens_page, on_topic in candidates:
-        if number not in found and ((level and level == top_level) or on_topic):
-            found[number] = (p, i, opens_page)
-    unmarked = [c for c in candidates if not c[3] and c[0] not in found]
-    for number, p, i, _, opens_page, _ in unmarked:
-        others = sum(page_opener for n, (_, _, page_opener) in found.items() if n != number)
-        if opens_page and others >= 3 and [c[0] for c in unmarked].count(number) == 1:
-            found[number] = (p, i, opens_page)
-    return {(p, i): number for number, (p, i, _) in found.items()}
+    top_level = min((c.level for c in candidates if c.level), default=0)
+    found: dict[int, _Candidate] = {}
+    for candidate in candidates:
+        if candidate.number not in found and (candidate.level == top_level > 0 or candidate.on_topic):
+            found[candidate.number] = candidate
+    left = [c for c in candidates if not c.level and c.number not in found]
+    for candidate in left:
+        others_open_pages = sum(c.opens_page for n, c in found.items() if n != candidate.number)
+        alone = sum(c.number == candidate.number for c in left) == 1
+        if candidate.opens_page and others_open_pages >= 3 and alone:
+            found[candidate.number] = candidate
+    return {c.where: number for number, c in found.items()}
+
+
+class _Candidate(NamedTuple):
+    """A numbered line that may head a question's answer."""
+
+    number: int
+    where: tuple[int, int]  # (page index, line index)
+    level: int  # its Markdown heading level, 0 where it is unmarked
+    opens_page: bool
+    on_topic: bool  # it shares a word with the question's topic
 
 
 def _in_list(lines: list[str], i: int) -> bool:
