@@ -180,8 +180,8 @@ def _numbered_headings(pages: list[tuple[Page, list[str], bool]], framework: Fra
     list item's sentence) and, unless it is a marked heading, it is not one of a run of numbered lines (a list). A
     candidate is the question's heading when it is marked at the level of the report's numbered headings, or shares a
     word with the question's topic; each question is taken by its first. Text without heading marks (PDF) may title an
-    answer in words of its own ('1. What changed for reefs and fishing families'): such a line is the heading too when it
-    opens its page, is the only candidate left with its number, and the headings of at least three other questions
+    answer in words of its own ('1. What changed for reefs and fishing families'): such a line is the heading too when
+    it opens its page, is the only candidate left with its number, and the headings of at least three other questions
     open their pages as well.
     """
     graded = {q.number for q in framework.graded_questions}
