@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from typing import NamedTuple
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from .models import Chunk, Document, Framework, Letter, Question
+from .models import Chunk, Document, Framework, Letter, Page, Question
 from .points import heading_like
 
 _STOPWORDS = set(
@@ -27,11 +27,10 @@ def _words(text: str) -> set[str]:
     return {w.rstrip("s") for w in re.findall(r"[a-z]+", text.lower()) if w not in _STOPWORDS and len(w) > 2}
 
 
-def match_question(line: str, framework: Framework, expected: Collection[int] = ()) -> int | None:
+def match_question(line: str, framework: Framework) -> int | None:
     """The framework question a heading line introduces, if it is one: 'Q3', 'Question 3', '3. <question text>',
-    or the question's own words. Long lines are prose, not headings. `expected` holds the questions that could come next in
-    the framework's order: a short numbered heading with one of those numbers introduces it in the report's own words
-    ('4. Internal accountability: our staff'), if it shares a word with the question's topic."""
+    or the question's own words. Long lines are prose, not headings. A numbered heading in the report's own words
+    ('4. Internal accountability: our staff') is known only beside the report's other headings: `_numbered_headings`."""
     line = " ".join(line.split())
     if not line or len(line) > 350:
         return None
@@ -41,12 +40,6 @@ def match_question(line: str, framework: Framework, expected: Collection[int] = 
     if _OPENING.match(line) and len(line) < 120 and framework.statement_question:
         return framework.statement_question.number
     numbered = _NUMBERED.match(line)
-    if numbered and int(numbered.group(1)) in expected and _SHORT_TITLE.match(numbered.group(2)):
-        question = framework.question(int(numbered.group(1)))
-        # A marked heading ('# 2. A year of changes') numbered as the framework is, in order, is the question; an
-        # unmarked line (PDF text) must also share a word with the question's topic.
-        if line.startswith("#") or _stems(numbered.group(2)) & _topic(question):
-            return question.number
     words = _words(line)
     if len(words) < 3:
         return None
@@ -88,6 +81,18 @@ def _topic(question: Question) -> set[str]:
     return _stems(" ".join([question.title, question.text] + [p.text for p in question.guidance]))
 
 
+def _pages(document: Document) -> list[tuple[Page, list[str], bool]]:
+    """Each page's lines without running headers and footers, plain-text underlines made Markdown headings, and
+    whether the page is a contents page."""
+    running = _running_lines(document)
+    pages = []
+    for page in document.pages:
+        lines = _underlined_headings([line for line in page.text.split("\n") if " ".join(line.split()) not in running])
+        contents = sum(bool(_CONTENTS_ENTRY.match(line.strip())) for line in lines) >= 3
+        pages.append((page, lines, contents))
+    return pages
+
+
 def _sections(document: Document, framework: Framework | None):
     """Yield (page, heading, question, text) runs: a new run starts at every page and every heading.
 
@@ -96,14 +101,11 @@ def _sections(document: Document, framework: Framework | None):
     such reports put 'Governance' or 'Financial review' between the answers, and those pages answer nothing.
     """
     question: int | None = None
-    last_question: int | None = None
     question_level = 0
     heading = ""
-    running = _running_lines(document)
-    order = [q.number for q in framework.questions] if framework else []
-    for page in document.pages:
-        lines = _underlined_headings([line for line in page.text.split("\n") if " ".join(line.split()) not in running])
-        contents = sum(bool(_CONTENTS_ENTRY.match(line.strip())) for line in lines) >= 3
+    pages = _pages(document)
+    numbered_headings = _numbered_headings(pages, framework) if framework else {}
+    for p, (page, lines, contents) in enumerate(pages):
         top = next((i for i, line in enumerate(lines) if line.strip()), None)
         buffer: list[str] = []
         skip = 0
@@ -112,14 +114,13 @@ def _sections(document: Document, framework: Framework | None):
                 skip -= 1
                 continue
             markdown = _HEADING.match(line.strip())
-            detected = None
+            detected = numbered_headings.get((p, i))
             title = line
             wrapped = _wrapped_heading(lines, i) if _NUMBERED.match(line.strip()) else []
-            if framework and not (contents and _CONTENTS_ENTRY.match(line.strip())):
-                expected = _next_questions(order, last_question)
-                detected = match_question(line, framework, expected)
+            if detected is None and framework and not (contents and _CONTENTS_ENTRY.match(line.strip())):
+                detected = match_question(line, framework)
                 if detected is None and wrapped:
-                    detected = match_question(" ".join([line, *wrapped]), framework, expected)
+                    detected = match_question(" ".join([line, *wrapped]), framework)
             if detected is not None and wrapped and not markdown:
                 title, skip = " ".join([line, *wrapped]), len(wrapped)
             level = len(markdown.group(1)) if markdown else 0
@@ -131,7 +132,7 @@ def _sections(document: Document, framework: Framework | None):
                 buffer = []
                 heading = " ".join((markdown.group(2) if markdown else title).split())[:200]
                 if detected is not None:
-                    question = last_question = detected
+                    question = detected
                     question_level = level
                 elif chapter or (markdown and question is not None and question_level and level <= question_level):
                     question = None
@@ -170,10 +171,67 @@ def _wrapped_heading(lines: list[str], i: int, most: int = 3) -> list[str]:
     return more
 
 
-def _next_questions(order: list[int], last: int | None) -> list[int]:
-    """The two questions that may follow `last` (a report may skip an 'if applicable' question)."""
-    position = order.index(last) if last in order else -1
-    return order[position + 1:position + 3]
+def _numbered_headings(pages: list[tuple[Page, list[str], bool]], framework: Framework) -> dict[tuple[int, int], int]:
+    """Headings numbered as the framework's questions are but in the report's own words ('4. Internal accountability:
+    our staff'), wherever they stand, so that a report answering in an order of its own loses none of them:
+    (page index, line index) -> question.
+
+    A numbered line is a candidate when its number is a graded question's, its title is short and capitalised (not a
+    list item's sentence) and, unless it is a marked heading, it is not one of a run of numbered lines (a list). A
+    candidate is the question's heading when it is marked at the level of the report's numbered headings, or shares a
+    word with the question's topic; each question is taken by its first. Text without heading marks (PDF) may title an
+    answer in words of its own ('1. What changed for reefs and fishing families'): such a line is the heading too when
+    it opens its page, is the only candidate left with its number, and the headings of at least three other questions
+    open their pages as well.
+    """
+    graded = {q.number for q in framework.graded_questions}
+    candidates: list[_Candidate] = []
+    for p, (_, lines, contents) in enumerate(pages):
+        top = next((i for i, line in enumerate(lines) if line.strip()), None)
+        for i, line in enumerate(lines):
+            text = " ".join(line.split())
+            numbered = _NUMBERED.match(text)
+            if not numbered or int(numbered.group(1)) not in graded or not _SHORT_TITLE.match(numbered.group(2)):
+                continue
+            markdown = _HEADING.match(text)
+            if (contents and _CONTENTS_ENTRY.match(text)) or (not markdown and _in_list(lines, i)):
+                continue
+            number = int(numbered.group(1))
+            title = " ".join([numbered.group(2), *_wrapped_heading(lines, i)])
+            candidates.append(_Candidate(number, (p, i), len(markdown.group(1)) if markdown else 0, i == top,
+                                         bool(_stems(title) & _topic(framework.question(number)))))
+    # Marked headings numbered below the report's numbered headings are subsections ('## 1. Staff survey'), not answers.
+    top_level = min((c.level for c in candidates if c.level), default=0)
+    found: dict[int, _Candidate] = {}
+    for candidate in candidates:
+        if candidate.number not in found and (candidate.level == top_level > 0 or candidate.on_topic):
+            found[candidate.number] = candidate
+    left = [c for c in candidates if not c.level and c.number not in found]
+    for candidate in left:
+        others_open_pages = sum(c.opens_page for n, c in found.items() if n != candidate.number)
+        alone = sum(c.number == candidate.number for c in left) == 1
+        if candidate.opens_page and others_open_pages >= 3 and alone:
+            found[candidate.number] = candidate
+    return {c.where: number for number, c in found.items()}
+
+
+class _Candidate(NamedTuple):
+    """A numbered line that may head a question's answer."""
+
+    number: int
+    where: tuple[int, int]  # (page index, line index)
+    level: int  # its Markdown heading level, 0 where it is unmarked
+    opens_page: bool
+    on_topic: bool  # it shares a word with the question's topic
+
+
+def _in_list(lines: list[str], i: int) -> bool:
+    """Whether line `i` (numbered) is an item of a numbered list: the line before or after it is numbered next to it."""
+    number = int(_NUMBERED.match(lines[i].strip()).group(1))
+    before = next((line for line in reversed(lines[:i]) if line.strip()), "")
+    after = next((line for line in lines[i + 1:] if line.strip()), "")
+    return any((m := _NUMBERED.match(" ".join(neighbour.split()))) and abs(int(m.group(1)) - number) == 1
+               for neighbour in (before, after))
 
 
 def chunk_document(

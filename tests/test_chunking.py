@@ -131,3 +131,67 @@ def test_headings_that_end_in_their_number_are_not_a_contents_page(framework):
     text = "# Report\n\n## Question 1\n\nWe did things.\n\n## Question 2\n\nThings changed.\n\n## Question 3\n\nComplaints."
     chunks = chunk_document(Document(doc_id="d", source="r.md", pages=[Page(number=None, text=text)]), framework)
     assert [c.question for c in chunks] == [None, 1, 2, 3]
+
+
+def _pdf_like(bodies: list[str]) -> "Document":
+    from assistant.models import Document, Page
+
+    return Document(doc_id="d", source="r.pdf", pages=[Page(number=i + 1, text=b) for i, b in enumerate(bodies)])
+
+
+def _questions_by_page(chunks) -> dict:
+    by_page: dict = {}
+    for chunk in chunks:
+        by_page.setdefault(chunk.page, set()).add(chunk.question)
+    return by_page
+
+
+_OWN_WORDS = [
+    "1. Our achievements and how partners validated them\nWe trained 1,320 teachers in 14 districts.",
+    "2. Changes and our accountability\nThe merger changed how we handle feedback.",
+    "3. Complaints and what they taught us\nWe received 64 complaints and resolved 52.",
+    "4. Accountability inside the organisation\nOur staff survey had a 61% response rate.",
+    "5. Answering to communities and partners\nCommunity councils decide how protected areas are run.",
+]
+
+
+def test_own_words_numbered_headings_are_found_in_any_order(framework):
+    chunks = chunk_document(_pdf_like(list(reversed(_OWN_WORDS))), framework)
+    assert _questions_by_page(chunks) == {1: {5}, 2: {4}, 3: {3}, 4: {2}, 5: {1}}
+
+
+def test_marked_own_words_headings_are_found_in_any_order_and_numbered_subsections_are_not(framework):
+    from assistant.models import Document, Page
+
+    text = ("# 5. Answering to fishing families\n\nCouncils decide.\n\n"
+            "# 4. Inside the organisation\n\nOur staff survey.\n\n## 1. Staff survey\n\nA 61% response rate.\n\n"
+            "# 1. What changed for reefs, and who confirmed it\n\nReefs recovered in 9 of 12 sites.")
+    chunks = chunk_document(Document(doc_id="d", source="r.md", pages=[Page(number=None, text=text)]), framework)
+    assert [(c.section, c.question) for c in chunks] == [
+        ("5. Answering to fishing families", 5), ("4. Inside the organisation", 4), ("1. Staff survey", 4),
+        ("1. What changed for reefs, and who confirmed it", 1)]
+
+
+def test_a_numbered_list_on_a_questions_topic_is_no_question(framework):
+    from assistant.models import Document, Page
+
+    text = ("Opening statement from the Director\nThree things mattered this year.\n"
+            "1. Clinics kept open in all districts\n2. Head office posts cut by a third\n"
+            "3. Complaints answered within a week")
+    chunks = chunk_document(Document(doc_id="d", source="r.txt", pages=[Page(number=None, text=text)]), framework)
+    assert {c.question for c in chunks} == {0}
+
+
+def test_each_question_is_taken_by_its_first_numbered_heading(framework):
+    pages = [*_OWN_WORDS[:3], "Financial overview\n2. Changes to complaint handling\nWe now answer within a week."]
+    chunks = chunk_document(_pdf_like(pages), framework)
+    assert _questions_by_page(chunks)[4] == {None}  # not question 2 again: a numbered line inside another chapter
+
+
+def test_an_off_topic_numbered_heading_opening_its_page_is_a_question_beside_three_others(framework):
+    off_topic = "1. What changed for reefs and fishing families, and who confirmed it\nReefs recovered."
+    assert _questions_by_page(chunk_document(_pdf_like([off_topic, *_OWN_WORDS[1:]]), framework))[1] == {1}
+    # Beside only two other numbered questions, or inside a page, it is not.
+    assert _questions_by_page(chunk_document(_pdf_like([off_topic, *_OWN_WORDS[1:3]]), framework))[1] == {None}
+    inside = "Our reefs\nSome context first.\n" + off_topic
+    assert _questions_by_page(chunk_document(_pdf_like([inside, *_OWN_WORDS[1:]]), framework))[1] == {None}
