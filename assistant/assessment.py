@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import groupby
 from pathlib import Path
 from string import Template
 
@@ -28,12 +29,13 @@ from .models import (
 )
 from .points import answer_sentences
 
-Search = Callable[[str, int], list[Chunk]]  # (query, k) -> report chunks, for reports that do not follow the framework
 FEATURE_KINDS: tuple[FeatureKind, ...] = ("figure", "stakeholder", "validation", "learning", "admission", "vague")
 # A report whose own sections answer at least this share of the graded questions follows the framework: a question
 # without its section is then unanswered, not searched for (text elsewhere answers other questions).
 FOLLOWS_FRAMEWORK_SHARE = 0.5
-SEARCH_PASSAGES = 4  # passages per search in a thematic report: the question's own, then each point's
+REFERENCE_REPORT = "samples/example-relief-network_2023_accountability-report.md"
+CHAPTER_MARGIN = 0.01  # a thematic chapter is about every question this close to the one it is most about
+MIN_CHAPTER_SENTENCES = 3
 MAX_QUOTES_PER_POINT = 2
 OTHER_QUESTION_MARGIN = 0.05  # a retrieved sentence may be a little closer to another question and still count
 DETAIL_BEFORE, DETAIL_AFTER = 2, 3  # sentences around a claim that count as its paragraph
@@ -159,6 +161,8 @@ class Assessor:
         self.rubric = framework.rubric
         self.embed = embed
         self.features = load_features(Path(corpus_dir))
+        self._corpus_dir = Path(corpus_dir)
+        self._reference_vectors: np.ndarray | None = None
         self.phrases = load_phrases(Path(prompts_dir))
         self._point_vectors: dict[int, np.ndarray] = {}  # question number -> its points' text and ask vectors
 
@@ -170,19 +174,59 @@ class Assessor:
         return bool(graded) and len(found) / len(graded) >= FOLLOWS_FRAMEWORK_SHARE
 
     def passages_for(self, question: Question, chunks: Sequence[Chunk], follows: bool,
-                     search: Search | None) -> tuple[list[Chunk], str]:
+                     chapters: dict[int, list[Chunk]] | None = None) -> tuple[list[Chunk], str]:
         own = [c for c in chunks if c.question == question.number]
-        if own or follows or search is None:
+        if own or follows:
             return own, "section" if own else "none"
-        # A thematic report: what the question and each of its points retrieve, among passages no other question
-        # claims as its own section.
-        claimed = {c.id for c in chunks if c.question is not None}
-        found: dict[str, Chunk] = {}
-        for query in [question.text] + [f"{p.text}. {p.ask}" for p in question.guidance]:
-            for chunk in search(query, SEARCH_PASSAGES):
-                if chunk.id not in claimed:
-                    found.setdefault(chunk.id, chunk)
-        return sorted(found.values(), key=lambda c: c.position), "search" if found else "none"
+        # A thematic report: the chapters that are about this question.
+        chapters = self.chapters(chunks) if chapters is None else chapters
+        found = chapters.get(question.number, [])
+        return found, "search" if found else "none"
+
+    def chapters(self, chunks: Sequence[Chunk]) -> dict[int, list[Chunk]]:
+        """In a thematic report, the passages of each chapter (a run of passages under one heading) filed under the
+        question the chapter is most about, and any other within CHAPTER_MARGIN of it. How much a chapter is about a
+        question: the mean, over its sentences, of their similarity to the question's closest point, less that
+        question's median over the whole report. Some questions' points ('feedback', 'actions taken') are near almost
+        any sentence and would otherwise take every chapter.
+
+        Only questions without a section of their own take part, only sentences that could support a point vote, and
+        a chapter's questions depend on its own sentences
+        (and the medians) only: removing or moving one chapter leaves the others where they were, and no other report
+        in the index moves them."""
+        free = sorted((c for c in chunks if c.question is None), key=lambda c: c.position)
+        runs = [list(run) for _, run in groupby(free, key=lambda c: c.section)]
+        sectioned = {c.question for c in chunks}
+        takers = [q for q in self.framework.questions if q.guidance and q.number not in sectioned]
+        # Only sentences that could support a point vote: praise a report gives itself must not move a chapter.
+        voters = [[s.text for s in sentences_of(run, self.features) if not s.admission and "vague" not in s.features]
+                  for run in runs]
+        sizes = [len(texts) for texts in voters]
+        if not takers or not sum(sizes):
+            return {}
+        vectors = self.embed([text for texts in voters for text in texts])
+        closeness = np.array([self._similarity(q, vectors).max(axis=0) for q in takers])
+        typical = np.hstack([closeness, [self._similarity(q, self._reference()).max(axis=0) for q in takers]])
+        closeness -= np.median(typical, axis=1, keepdims=True)
+        out: dict[int, list[Chunk]] = {}
+        start = 0
+        for run, size in zip(runs, sizes):
+            if not size:
+                continue
+            about = closeness[:, start:start + size].mean(axis=1)
+            start += size
+            if size < MIN_CHAPTER_SENTENCES:  # a heading and a line: too little to tell what it is about
+                continue
+            for i in np.flatnonzero(about >= about.max() - CHAPTER_MARGIN):
+                out.setdefault(takers[i].number, []).extend(run)
+        return out
+
+    def _reference(self) -> np.ndarray:
+        """Vectors of the sentences of a typical accountability report (the shipped sample)."""
+        if self._reference_vectors is None:
+            text = (self._corpus_dir / REFERENCE_REPORT).read_text(encoding="utf-8")
+            self._reference_vectors = self.embed(answer_sentences(text))
+        return self._reference_vectors
 
     # Points
 
@@ -203,7 +247,7 @@ class Assessor:
         return np.maximum(points[:n] @ vectors.T, points[n:] @ vectors.T)
 
     def _on_this_question(self, question: Question, vectors: np.ndarray) -> np.ndarray:
-        """Which of the sentences retrieval found are closer to this question's points than to any other question's:
+        """Which sentences of a thematic chapter are closer to this question's points than to any other question's:
         in a thematic report the passage retrieved for 'changes' may be about the staff survey, and must not count."""
         others = [q for q in self.framework.graded_questions if q.number != question.number and q.guidance]
         if not len(vectors) or not question.guidance or not others:
@@ -258,9 +302,10 @@ class Assessor:
     # Questions
 
     def assess_question(self, question: Question, chunks: Sequence[Chunk], *, member: str = "",
-                        follows: bool | None = None, search: Search | None = None) -> QuestionAssessment:
+                        follows: bool | None = None,
+                        chapters: dict[int, list[Chunk]] | None = None) -> QuestionAssessment:
         follows = self.follows_framework(chunks) if follows is None else follows
-        passages, located_by = self.passages_for(question, chunks, follows, search)
+        passages, located_by = self.passages_for(question, chunks, follows, chapters)
         sentences = sentences_of(passages, self.features)
         vectors = self.embed([s.text for s in sentences]) if sentences else np.zeros((0, 0))
         if located_by == "search":
@@ -283,11 +328,12 @@ class Assessor:
         )
         return self.finish(question, assessment, member=member)
 
-    def assess(self, chunks: Sequence[Chunk], *, member: str = "", numbers: Sequence[int] | None = None,
-               search: Search | None = None) -> list[QuestionAssessment]:
+    def assess(self, chunks: Sequence[Chunk], *, member: str = "",
+               numbers: Sequence[int] | None = None) -> list[QuestionAssessment]:
         follows = self.follows_framework(chunks)
+        chapters = None if follows else self.chapters(chunks)
         questions = [q for q in self.framework.questions if numbers is None or q.number in numbers]
-        return [self.assess_question(q, chunks, member=member, follows=follows, search=search) for q in questions]
+        return [self.assess_question(q, chunks, member=member, follows=follows, chapters=chapters) for q in questions]
 
     def finish(self, question: Question, assessment: QuestionAssessment, *, member: str = "") -> QuestionAssessment:
         """Grade, asks and commentary from the statuses as they stand: after assessing, and again whenever a panel

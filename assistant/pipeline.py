@@ -135,11 +135,7 @@ class Pipeline:
         chunks = self.index.chunks(doc_id=doc_id)
         if not chunks:
             raise KeyError(f"no report with id {doc_id} is indexed")
-
-        def search(query: str, k: int) -> list[Chunk]:
-            return [hit.chunk for hit in self.index.search(query, doc_id=doc_id, k=k)]
-
-        return self.assessor.assess(chunks, member=member, numbers=numbers, search=search)
+        return self.assessor.assess(chunks, member=member, numbers=numbers)
 
     def draft_question(self, number: int, doc_id: str, member: str = "", year: int | None = None, *,
                        mode: DraftMode | str = "auto", client: ChatClient | None = None, on_token: OnToken | None = None,

@@ -100,23 +100,41 @@ def test_a_framework_report_without_a_section_for_a_question_does_not_answer_it(
     assert {n: g for n, g in cut.items() if n != 4} == {n: g for n, g in full.items() if n != 4}
 
 
-def test_a_thematic_report_is_assessed_through_retrieval(pipeline, tmp_path):
-    path = tmp_path / "thematic-aid_2023_report.md"
-    path.write_text(
-        "# Thematic Aid accountability report 2023\n\n## Complaints and safeguarding\n\n"
-        "We received 118 complaints in 2023 through our hotline and community desks: 64 about distributions, "
-        "30 about staff behaviour and 24 about delays. 101 complaints were resolved within 30 days and 17 remain "
-        "under review. As a result of the distribution complaints we introduced printed entitlement cards. "
-        "All staff completed safeguarding training, and we appointed a safeguarding focal point in each office.\n\n"
-        "## People and culture\n\nOur staff survey had a 64% response rate and 52% of staff said workload was too "
-        "high. In response we hired six additional field officers.\n"
-    )
-    report = pipeline.ingest(path)
-    q3 = pipeline.assess(report.doc_id, report.member, [3])[0]
+THEMATIC_COMPLAINTS = (
+    "## Complaints and safeguarding\n\n"
+    "We received 118 complaints in 2023 through our hotline and community desks: 64 about distributions, "
+    "30 about staff behaviour and 24 about delays. 101 complaints were resolved within 30 days and 17 remain "
+    "under review. As a result of the distribution complaints we introduced printed entitlement cards. "
+    "All staff completed safeguarding training, and we appointed a safeguarding focal point in each office.\n\n"
+)
+THEMATIC_PEOPLE = (
+    "## People and culture\n\nOur staff survey had a 64% response rate and 52% of staff said workload was too "
+    "high. In response we hired six additional field officers, and we shared the survey results with all staff "
+    "at a meeting in each office. Our diversity target is that half of senior managers are women by 2025; today "
+    "three of seven are.\n"
+)
+
+
+def test_a_thematic_report_is_assessed_by_its_chapters(pipeline, tmp_path):
+    def assess(name: str, text: str):
+        path = tmp_path / f"thematic-aid_2023_{name}.md"
+        path.write_text("# Thematic Aid accountability report 2023\n\n" + text)
+        report = pipeline.ingest(path)
+        return {a.number: a for a in pipeline.assess(report.doc_id, report.member)}
+
+    full = assess("report", THEMATIC_COMPLAINTS + THEMATIC_PEOPLE)
+    q3 = full[3]
     assert q3.located_by == "search" and q3.answered
     assert q3.grade in (Grade.FM, Grade.PM, Grade.PS)
     counted = next(p for p in q3.points if p.guidance.startswith("Number of complaints"))
     assert counted.status == "addressed" and "118 complaints" in counted.evidence[0].quote
+    # Each chapter answers the question it is about: the staff chapter is not read as an answer on complaints.
+    passages = {c.id: c for c in pipeline.index.chunks(doc_id=q3.doc_id)}
+    assert {passages[i].section for i in q3.passages} == {"Complaints and safeguarding"}
+    # Without the complaints chapter, nothing answers question 3, and question 4 reads as before.
+    cut = assess("cut", THEMATIC_PEOPLE)
+    assert cut[3].grade == Grade.NM and not cut[3].passages
+    assert cut[4].grade == full[4].grade and cut[4].answered
 
 
 # The rubric
