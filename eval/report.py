@@ -199,7 +199,7 @@ def _metamorphic_section(metrics: dict) -> str:
     timing = (f"<p class='muted'>{section.get('reports_assessed', 0)} report files assessed in {seconds:.0f} s.</p>"
               if isinstance(seconds, (int, float)) else "")
     return ("<h2>Metamorphic properties</h2><p class='muted'>Edits whose effect on the grades is known without gold "
-            "labels, on every designed case and 34 injection variants of the sample report.</p>"
+            "labels, on every designed case and 45 injection variants of the sample report.</p>"
             + _table(["method", "property", "held", "expected failures"], summary) + timing
             + ("<h3>Where a property fails</h3>" + _table(["method", "property", "case", "what moved", "status"], detail)
                if detail else ""))
