@@ -14,13 +14,13 @@ from .models import Framework, Gap, Grade, QuestionAssessment, SuspectText, gaps
 from .settings import Settings
 
 _FIGURE = re.compile(r"\b\d[\d,.]*%?")
-_STATUS = {"section": "answered", "search": "found by search", "none": "missing"}
+_STATUS = {"section": "answered", "search": "found in a chapter", "none": "missing"}
 
 
 class QuestionScreen(BaseModel):
     number: int
     title: str
-    status: str = Field(description="'answered', 'found by search' or 'missing'")
+    status: str = Field(description="'answered', 'found in a chapter' or 'missing'")
     pages: list[int] = Field(default_factory=list)
     sections: list[str] = Field(default_factory=list)
     passages: int = 0
