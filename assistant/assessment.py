@@ -33,8 +33,8 @@ FEATURE_KINDS: tuple[FeatureKind, ...] = ("figure", "stakeholder", "validation",
 # A report whose own sections answer at least this share of the graded questions follows the framework: a question
 # without its section is then unanswered, not searched for (text elsewhere answers other questions).
 FOLLOWS_FRAMEWORK_SHARE = 0.5
+# What the sentences of a typical report look like, to tell what a thematic chapter is about.
 REFERENCE_REPORT = "samples/example-relief-network_2023_accountability-report.md"
-CHAPTER_MARGIN = 0.01  # a thematic chapter is about every question this close to the one it is most about
 MIN_CHAPTER_SENTENCES = 3
 MAX_QUOTES_PER_POINT = 2
 OTHER_QUESTION_MARGIN = 0.05  # a retrieved sentence may be a little closer to another question and still count
@@ -163,6 +163,7 @@ class Assessor:
         self.features = load_features(Path(corpus_dir))
         self._corpus_dir = Path(corpus_dir)
         self._reference_vectors: np.ndarray | None = None
+        self._typical_closeness: dict[int, float] = {}  # question number -> _typical
         self.phrases = load_phrases(Path(prompts_dir))
         self._point_vectors: dict[int, np.ndarray] = {}  # question number -> its points' text and ask vectors
 
@@ -185,48 +186,42 @@ class Assessor:
 
     def chapters(self, chunks: Sequence[Chunk]) -> dict[int, list[Chunk]]:
         """In a thematic report, the passages of each chapter (a run of passages under one heading) filed under the
-        question the chapter is most about, and any other within CHAPTER_MARGIN of it. How much a chapter is about a
-        question: the mean, over its sentences, of their similarity to the question's closest point, less that
-        question's median over the whole report. Some questions' points ('feedback', 'actions taken') are near almost
-        any sentence and would otherwise take every chapter.
+        question the chapter is most about: the one whose points its sentences come closest to, on average, relative
+        to how close the sentences of a typical accountability report (the shipped sample) come to them. Without that
+        baseline, questions whose points are near almost any sentence ('feedback', 'actions taken') took every chapter.
 
-        Only questions without a section of their own take part, only sentences that could support a point vote, and
-        a chapter's questions depend on its own sentences
-        (and the medians) only: removing or moving one chapter leaves the others where they were, and no other report
-        in the index moves them."""
+        Only questions without a section of their own take part, and only sentences that could support a point vote
+        (praise a report gives itself, and its admissions, do not). A chapter's question depends on its own sentences
+        alone: removing, moving or padding another chapter, or another report in the index, cannot move it."""
         free = sorted((c for c in chunks if c.question is None), key=lambda c: c.position)
         runs = [list(run) for _, run in groupby(free, key=lambda c: c.section)]
         sectioned = {c.question for c in chunks}
         takers = [q for q in self.framework.questions if q.guidance and q.number not in sectioned]
-        # Only sentences that could support a point vote: praise a report gives itself must not move a chapter.
         voters = [[s.text for s in sentences_of(run, self.features) if not s.admission and "vague" not in s.features]
                   for run in runs]
-        sizes = [len(texts) for texts in voters]
-        if not takers or not sum(sizes):
+        if not takers or not any(voters):
             return {}
         vectors = self.embed([text for texts in voters for text in texts])
         closeness = np.array([self._similarity(q, vectors).max(axis=0) for q in takers])
-        typical = np.hstack([closeness, [self._similarity(q, self._reference()).max(axis=0) for q in takers]])
-        closeness -= np.median(typical, axis=1, keepdims=True)
+        closeness -= np.array([self._typical(q) for q in takers])[:, None]
         out: dict[int, list[Chunk]] = {}
         start = 0
-        for run, size in zip(runs, sizes):
-            if not size:
-                continue
-            about = closeness[:, start:start + size].mean(axis=1)
-            start += size
-            if size < MIN_CHAPTER_SENTENCES:  # a heading and a line: too little to tell what it is about
-                continue
-            for i in np.flatnonzero(about >= about.max() - CHAPTER_MARGIN):
-                out.setdefault(takers[i].number, []).extend(run)
+        for run, texts in zip(runs, voters):
+            about = closeness[:, start:start + len(texts)]
+            start += len(texts)
+            if len(texts) >= MIN_CHAPTER_SENTENCES:  # a heading and a line are too little to tell what it is about
+                out.setdefault(takers[int(about.mean(axis=1).argmax())].number, []).extend(run)
         return out
 
-    def _reference(self) -> np.ndarray:
-        """Vectors of the sentences of a typical accountability report (the shipped sample)."""
-        if self._reference_vectors is None:
-            text = (self._corpus_dir / REFERENCE_REPORT).read_text(encoding="utf-8")
-            self._reference_vectors = self.embed(answer_sentences(text))
-        return self._reference_vectors
+    def _typical(self, question: Question) -> float:
+        """How close a sentence of a typical accountability report comes to the question's points (the median)."""
+        if question.number not in self._typical_closeness:
+            if self._reference_vectors is None:
+                text = (self._corpus_dir / REFERENCE_REPORT).read_text(encoding="utf-8")
+                self._reference_vectors = self.embed(answer_sentences(text))
+            closeness = self._similarity(question, self._reference_vectors).max(axis=0)
+            self._typical_closeness[question.number] = float(np.median(closeness))
+        return self._typical_closeness[question.number]
 
     # Points
 
