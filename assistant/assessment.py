@@ -162,7 +162,7 @@ class Assessor:
         self.embed = embed
         self.features = load_features(Path(corpus_dir))
         self._corpus_dir = Path(corpus_dir)
-        self._reference_vectors: np.ndarray | None = None
+        self._reference: tuple[list[str], np.ndarray] | None = None  # the typical report's sentences, embedded
         self._typical_closeness: dict[int, float] = {}  # question number -> _typical
         self.phrases = load_phrases(Path(prompts_dir))
         self._point_vectors: dict[int, np.ndarray] = {}  # question number -> its points' text and ask vectors
@@ -186,8 +186,8 @@ class Assessor:
 
     def chapters(self, chunks: Sequence[Chunk]) -> dict[int, list[Chunk]]:
         """In a thematic report, the passages of each chapter (a run of passages under one heading) filed under the
-        question the chapter is most about: the one whose points its sentences come closest to, on average, relative
-        to how close the sentences of a typical accountability report (the shipped sample) come to them. Without that
+        question the chapter is most about: the one whose points its sentences score highest against, on average
+        (similarity and cues, as for the points themselves), relative to how high the sentences of a typical accountability report (the shipped sample) come to them. Without that
         baseline, questions whose points are near almost any sentence ('feedback', 'actions taken') took every chapter.
 
         Only questions without a section of their own take part, and only sentences that could support a point vote
@@ -201,8 +201,9 @@ class Assessor:
                   for run in runs]
         if not takers or not any(voters):
             return {}
-        vectors = self.embed([text for texts in voters for text in texts])
-        closeness = np.array([self._similarity(q, vectors).max(axis=0) for q in takers])
+        flat = [text for texts in voters for text in texts]
+        vectors = self.embed(flat)
+        closeness = np.array([self._point_scores(q, flat, vectors).max(axis=0) for q in takers])
         closeness -= np.array([self._typical(q) for q in takers])[:, None]
         out: dict[int, list[Chunk]] = {}
         start = 0
@@ -214,24 +215,24 @@ class Assessor:
         return out
 
     def _typical(self, question: Question) -> float:
-        """How close a sentence of a typical accountability report comes to the question's points (the median)."""
+        """How high a sentence of a typical accountability report scores against the question's points (the median)."""
         if question.number not in self._typical_closeness:
-            if self._reference_vectors is None:
-                text = (self._corpus_dir / REFERENCE_REPORT).read_text(encoding="utf-8")
-                self._reference_vectors = self.embed(answer_sentences(text))
-            closeness = self._similarity(question, self._reference_vectors).max(axis=0)
+            if self._reference is None:
+                texts = answer_sentences((self._corpus_dir / REFERENCE_REPORT).read_text(encoding="utf-8"))
+                self._reference = (texts, self.embed(texts))
+            closeness = self._point_scores(question, *self._reference).max(axis=0)
             self._typical_closeness[question.number] = float(np.median(closeness))
         return self._typical_closeness[question.number]
 
     # Points
 
-    def _point_scores(self, question: Question, sentences: list[Sentence], vectors: np.ndarray) -> np.ndarray:
+    def _point_scores(self, question: Question, texts: Sequence[str], vectors: np.ndarray) -> np.ndarray:
         """Score of each sentence (columns) for each point (rows): best similarity to the point's text or ask, plus
         the cue bonus."""
-        if not sentences or not question.guidance:
-            return np.zeros((len(question.guidance), len(sentences)))
+        if not len(texts) or not question.guidance:
+            return np.zeros((len(question.guidance), len(texts)))
         similarity = self._similarity(question, vectors)
-        cues = np.array([[self._cued(point.cues, s.text) for s in sentences] for point in question.guidance], dtype=float)
+        cues = np.array([[self._cued(point.cues, text) for text in texts] for point in question.guidance], dtype=float)
         return similarity + self.rubric.cue_bonus * cues
 
     def _similarity(self, question: Question, vectors: np.ndarray) -> np.ndarray:
@@ -308,7 +309,7 @@ class Assessor:
             sentences, vectors = [s for s, kept in zip(sentences, keep) if kept], vectors[keep]
         words = sum(len(s.text.split()) for s in sentences)
         answered = words >= self.rubric.min_answer_words
-        scores = self._point_scores(question, sentences, vectors)
+        scores = self._point_scores(question, [s.text for s in sentences], vectors)
         closest = scores.argmax(axis=0) if scores.size else np.zeros(0, dtype=int)
         points = [self._point(question, i, scores, closest, sentences) for i in range(len(question.guidance))]
         if not answered:  # a line or two is no answer: nothing in it can count as addressing a point
