@@ -56,11 +56,21 @@ def ingest(page, path: Path = SAMPLE_REPORT, expect_text: str = "questions found
 
 
 def type_into(page, selector: str, text: str) -> None:
-    """As a member types: replace the text, then key in the last word, so the page's input events fire."""
+    """As a member types: replace the text, then key in the last word, so the page's input events fire. A question
+    just opened can still be mounting its box, which then drops what was typed into it (a fresh-clone CI run kept
+    only the last word): type again until the box holds the whole text. Callers still check what the store saved."""
+    from playwright.sync_api import expect
+
     box = page.locator(selector)
     head, _, tail = text.rpartition(" ")
-    box.fill(head + " ")
-    box.press_sequentially(tail, delay=20)
+    for _ in range(3):
+        expect(box).to_be_editable()
+        box.fill(head + " ")
+        box.press_sequentially(tail, delay=20)
+        page.wait_for_timeout(300)
+        if box.input_value() == text:
+            return
+    expect(box).to_have_value(text)
 
 
 def wait_until_saved(settings, number: int, text: str, user: str = "local", timeout_s: float = 30) -> None:
