@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from docx.oxml.ns import qn
 
-from .hidden_text import MIN_CONTRAST, MIN_FONT_PT, Colour
+from .hidden_text import MIN_CONTRAST, MIN_FONT_PT, Colour, as_number, colour_distance
 
 _WHITE: Colour = (1.0, 1.0, 1.0)
 _FALSE = {"0", "false", "off"}
@@ -120,7 +120,7 @@ def _hidden(props: dict, behind_paragraph: Colour) -> str | None:
     if _on(props.get(_VANISH)) or _on(props.get(_SPEC_VANISH)):
         return "hidden text (Word's hidden font attribute)"
     size = props.get(_SZ_CS if _on(props.get(_CS)) or _on(props.get(_RTL)) else _SZ)
-    if size is not None and (half_points := _number(size.get(_VAL))) is not None and half_points / 2 < MIN_FONT_PT:
+    if size is not None and (half_points := as_number(size.get(_VAL))) is not None and half_points / 2 < MIN_FONT_PT:
         return f"text under {MIN_FONT_PT:g} pt ({half_points / 2:.1f} pt)"
     colour = props.get(_COLOR)
     fill = _hex(colour.get(_VAL)) if colour is not None else None  # 'auto' contrasts with what is behind it
@@ -129,7 +129,7 @@ def _hidden(props: dict, behind_paragraph: Colour) -> str | None:
     highlight = props.get(_HIGHLIGHT_TAG)
     behind = (_hex(_HIGHLIGHT.get(highlight.get(_VAL), "")) if highlight is not None else None) \
         or _shading(props.get(_SHD)) or behind_paragraph
-    if max(abs(a - b) for a, b in zip(fill, behind)) < MIN_CONTRAST:
+    if colour_distance(fill, behind) < MIN_CONTRAST:
         return "text in the background colour"
     return None
 
@@ -155,11 +155,3 @@ def _hex(value: str | None) -> Colour | None:
         return tuple(int(value[i:i + 2], 16) / 255 for i in (0, 2, 4))
     except ValueError:
         return None
-
-
-def _number(value: str | None) -> float | None:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-

@@ -73,9 +73,9 @@ class _Scan:
             if colour is not None:
                 self.fill = colour
         elif op == b"Tr" and args:
-            self.render = int(_number(args[0]) or 0)
+            self.render = int(as_number(args[0]) or 0)
         elif op == b"re" and len(args) == 4:
-            x, y, w, h = (_number(a) or 0.0 for a in args)
+            x, y, w, h = (as_number(a) or 0.0 for a in args)
             self.rects.append(_transform_box((x, y, x + w, y + h), cm))
         elif op in _FILL:
             self.paints += [_Paint(box, self.order, self.fill) for box in self.rects]
@@ -148,13 +148,13 @@ def _hidden(piece: _Piece, paints: list[_Paint], page_box: Box) -> str | None:
         return "text covered by an image" if any(p.colour is None for p in later) else "text covered by a filled shape"
     behind = [p for p in paints if p.order < piece.order and _contains(p.box, point)]
     background = behind[-1].colour if behind else _WHITE
-    if background is not None and all(_distance(c, background) < MIN_CONTRAST for c in piece.colours):
+    if background is not None and all(colour_distance(c, background) < MIN_CONTRAST for c in piece.colours):
         return "text in the background colour"
     return None
 
 
 def _rgb(args: list) -> Colour | None:
-    values = [_number(a) for a in args]
+    values = [as_number(a) for a in args]
     if any(v is None for v in values):
         return None  # a pattern name
     if len(values) == 1:
@@ -167,7 +167,8 @@ def _rgb(args: list) -> Colour | None:
     return None
 
 
-def _number(value) -> float | None:
+def as_number(value) -> float | None:
+    """A PDF or XML operand as a number, None where it is not one."""
     try:
         return float(value)
     except (TypeError, ValueError):
@@ -193,5 +194,6 @@ def _contains(box: Box, point: tuple[float, float]) -> bool:
     return box[0] <= point[0] <= box[2] and box[1] <= point[1] <= box[3]
 
 
-def _distance(a: Colour, b: Colour) -> float:
+def colour_distance(a: Colour, b: Colour) -> float:
+    """How far apart two colours are: the largest difference of a channel (0 to 1)."""
     return max(abs(x - y) for x, y in zip(a, b))
