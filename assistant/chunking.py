@@ -81,15 +81,23 @@ def _topic(question: Question) -> set[str]:
     return _stems(" ".join([question.title, question.text] + [p.text for p in question.guidance]))
 
 
-def _pages(document: Document) -> list[tuple[Page, list[str], bool]]:
-    """Each page's lines without running headers and footers, plain-text underlines made Markdown headings, and
-    whether the page is a contents page."""
+class _PageLines(NamedTuple):
+    """A page's lines without running headers and footers, plain-text underlines made Markdown headings."""
+
+    page: Page
+    lines: list[str]
+    contents: bool  # a contents page: its lines are entries, not headings
+    top: int | None  # index of its first non-blank line
+
+
+def _pages(document: Document) -> list[_PageLines]:
     running = _running_lines(document)
     pages = []
     for page in document.pages:
         lines = _underlined_headings([line for line in page.text.split("\n") if " ".join(line.split()) not in running])
         contents = sum(bool(_CONTENTS_ENTRY.match(line.strip())) for line in lines) >= 3
-        pages.append((page, lines, contents))
+        top = next((i for i, line in enumerate(lines) if line.strip()), None)
+        pages.append(_PageLines(page, lines, contents, top))
     return pages
 
 
@@ -105,8 +113,7 @@ def _sections(document: Document, framework: Framework | None):
     heading = ""
     pages = _pages(document)
     numbered_headings = _numbered_headings(pages, framework) if framework else {}
-    for p, (page, lines, contents) in enumerate(pages):
-        top = next((i for i, line in enumerate(lines) if line.strip()), None)
+    for p, (page, lines, contents, top) in enumerate(pages):
         buffer: list[str] = []
         skip = 0
         for i, line in enumerate(lines):
@@ -125,7 +132,8 @@ def _sections(document: Document, framework: Framework | None):
                 title, skip = " ".join([line, *wrapped]), len(wrapped)
             level = len(markdown.group(1)) if markdown else 0
             page_heading = markdown is None and i == top and heading_like(line)
-            chapter = page_heading and question is not None and not (_stems(line) & _topic(framework.question(question)))
+            chapter = (page_heading and question is not None
+                       and not (_stems(line) & _topic(framework.question(question))))
             if detected is not None or markdown or page_heading:
                 if any(part.strip() for part in buffer):
                     yield page.number, heading, question, "\n".join(buffer)
@@ -171,7 +179,7 @@ def _wrapped_heading(lines: list[str], i: int, most: int = 3) -> list[str]:
     return more
 
 
-def _numbered_headings(pages: list[tuple[Page, list[str], bool]], framework: Framework) -> dict[tuple[int, int], int]:
+def _numbered_headings(pages: list[_PageLines], framework: Framework) -> dict[tuple[int, int], int]:
     """Headings numbered as the framework's questions are but in the report's own words ('4. Internal accountability:
     our staff'), wherever they stand, so that a report answering in an order of its own loses none of them:
     (page index, line index) -> question.
@@ -186,8 +194,7 @@ def _numbered_headings(pages: list[tuple[Page, list[str], bool]], framework: Fra
     """
     graded = {q.number for q in framework.graded_questions}
     candidates: list[_Candidate] = []
-    for p, (_, lines, contents) in enumerate(pages):
-        top = next((i for i, line in enumerate(lines) if line.strip()), None)
+    for p, (_, lines, contents, top) in enumerate(pages):
         for i, line in enumerate(lines):
             text = " ".join(line.split())
             numbered = _NUMBERED.match(text)
