@@ -31,13 +31,13 @@ from .points import answer_sentences
 
 FEATURE_KINDS: tuple[FeatureKind, ...] = ("figure", "stakeholder", "validation", "learning", "admission", "vague")
 # A report whose own sections answer at least this share of the graded questions follows the framework: a question
-# without its section is then unanswered, not searched for (text elsewhere answers other questions).
+# without its section is then unanswered, not looked for in other chapters (text elsewhere answers other questions).
 FOLLOWS_FRAMEWORK_SHARE = 0.5
 # What the sentences of a typical report look like, to tell what a thematic chapter is about.
 REFERENCE_REPORT = "samples/example-relief-network_2023_accountability-report.md"
 MIN_CHAPTER_SENTENCES = 3
 MAX_QUOTES_PER_POINT = 2
-OTHER_QUESTION_MARGIN = 0.05  # a retrieved sentence may be a little closer to another question and still count
+OTHER_QUESTION_MARGIN = 0.05  # a thematic chapter's sentence may be a little closer to another question and count
 DETAIL_BEFORE, DETAIL_AFTER = 2, 3  # sentences around a claim that count as its paragraph
 
 
@@ -186,8 +186,8 @@ class Assessor:
 
     def chapters(self, chunks: Sequence[Chunk]) -> dict[int, list[Chunk]]:
         """In a thematic report, the passages of each chapter (a run of passages under one heading) filed under the
-        question the chapter is most about: the one whose points its sentences score highest against, on average
-        (similarity and cues, as for the points themselves), relative to how high the sentences of a typical accountability report (the shipped sample) come to them. Without that
+        question the chapter is most about: the one its sentences score highest against on average (similarity and
+        cues, as for the points themselves), less what a typical report's sentences score (`_typical`). Without that
         baseline, questions whose points are near almost any sentence ('feedback', 'actions taken') took every chapter.
 
         Only questions without a section of their own take part, and only sentences that could support a point vote
@@ -244,7 +244,7 @@ class Assessor:
 
     def _on_this_question(self, question: Question, vectors: np.ndarray) -> np.ndarray:
         """Which sentences of a thematic chapter are closer to this question's points than to any other question's:
-        in a thematic report the passage retrieved for 'changes' may be about the staff survey, and must not count."""
+        a chapter about changes may also report the staff survey, and that sentence must not count for changes."""
         others = [q for q in self.framework.graded_questions if q.number != question.number and q.guidance]
         if not len(vectors) or not question.guidance or not others:
             return np.ones(len(vectors), dtype=bool)

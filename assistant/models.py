@@ -284,6 +284,7 @@ class QuestionAssessment(BaseModel):
     doc_id: str = ""
     graded: bool = True
     answered: bool = False
+    # "search": a thematic report's chapters about the question (the name predates them; saved reviews hold it).
     located_by: Literal["section", "search", "none"] = "none"
     passages: list[str] = Field(default_factory=list, description="IDs of the report chunks read for this question")
     points: list[PointAssessment] = Field(default_factory=list)
