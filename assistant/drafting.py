@@ -223,7 +223,8 @@ class Drafter:
         evidence = list({e.quote: e for p in assessment.points for e in p.evidence}.values())
         notes = []
         if assessment.located_by == "search":
-            notes.append("The report has no section for this question; its passages come from the chapters that are about it.")
+            notes.append("The report has no section for this question; its passages come from the chapters that are "
+                         "about it.")
         if not assessment.answered:
             notes.append("The report does not answer this question.")
         return QuestionDraft(
