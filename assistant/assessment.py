@@ -36,6 +36,7 @@ FOLLOWS_FRAMEWORK_SHARE = 0.5
 # What the sentences of a typical report look like, to tell what a thematic chapter is about.
 REFERENCE_REPORT = "samples/example-relief-network_2023_accountability-report.md"
 MIN_CHAPTER_SENTENCES = 3
+SENTENCE_VECTORS_KEPT = 20_000  # about 30 MB of MiniLM vectors
 MAX_QUOTES_PER_POINT = 2
 OTHER_QUESTION_MARGIN = 0.05  # a thematic chapter's sentence may be a little closer to another question and count
 DETAIL_BEFORE, DETAIL_AFTER = 2, 3  # sentences around a claim that count as its paragraph
@@ -166,6 +167,7 @@ class Assessor:
         self._typical_closeness: dict[int, float] = {}  # question number -> _typical
         self.phrases = load_phrases(Path(prompts_dir))
         self._point_vectors: dict[int, np.ndarray] = {}  # question number -> its points' text and ask vectors
+        self._sentences: dict[str, np.ndarray] = {}  # sentence -> vector: see _sentence_vectors
 
     # Where the answer is
 
@@ -202,7 +204,7 @@ class Assessor:
         if not takers or not any(voters):
             return {}
         flat = [text for texts in voters for text in texts]
-        vectors = self.embed(flat)
+        vectors = self._sentence_vectors(flat)
         closeness = np.array([self._point_scores(q, flat, vectors).max(axis=0) for q in takers])
         closeness -= np.array([self._typical(q) for q in takers])[:, None]
         out: dict[int, list[Chunk]] = {}
@@ -223,6 +225,19 @@ class Assessor:
             closeness = self._point_scores(question, *self._reference).max(axis=0)
             self._typical_closeness[question.number] = float(np.median(closeness))
         return self._typical_closeness[question.number]
+
+    def _sentence_vectors(self, texts: list[str]) -> np.ndarray:
+        """The sentences' vectors, each embedded once: a thematic report's chapter sentences are embedded to file the
+        chapters, then read again for the questions they answer. Safe across the UI's threads: a lookup never
+        depends on another thread's entries staying."""
+        known = {t: v for t in texts if (v := self._sentences.get(t)) is not None}
+        new = [t for t in dict.fromkeys(texts) if t not in known]
+        if new:
+            known.update(zip(new, self.embed(new)))
+            if len(self._sentences) + len(new) > SENTENCE_VECTORS_KEPT:
+                self._sentences.clear()
+            self._sentences.update((t, known[t]) for t in new)
+        return np.array([known[t] for t in texts])
 
     # Points
 
@@ -303,7 +318,7 @@ class Assessor:
         follows = self.follows_framework(chunks) if follows is None else follows
         passages, located_by = self.passages_for(question, chunks, follows, chapters)
         sentences = sentences_of(passages, self.features)
-        vectors = self.embed([s.text for s in sentences]) if sentences else np.zeros((0, 0))
+        vectors = self._sentence_vectors([s.text for s in sentences]) if sentences else np.zeros((0, 0))
         if located_by == "search":
             keep = self._on_this_question(question, vectors)
             sentences, vectors = [s for s, kept in zip(sentences, keep) if kept], vectors[keep]

@@ -91,8 +91,9 @@ class Pipeline:
         client = client or self.client
         return client, client.description or type(client).__name__
 
-    @property
+    @cached_property
     def assessor(self) -> Assessor:
+        """One per pipeline: it keeps the framework's point vectors and the typical report's scores."""
         embedder = get_embedder(self.settings.models_dir, self.settings.embedding_batch)
         return Assessor(self.framework, embedder.embed, self.settings.corpus_dir, self.settings.prompts_dir)
 
