@@ -104,7 +104,8 @@ def ingest_report(
     if missing:
         warnings.append(
             f"{document.source}: no section heading found for question(s) {', '.join(map(str, missing))}; "
-            "retrieval will search the whole report for them."
+            "in a report written in thematic chapters each is read from the chapters most about it, otherwise it is "
+            "not answered."
         )
     result = result.model_copy(update={
         "chunks": len(chunks), "questions_found": found, "warnings": warnings, "suspects": document.suspects,
