@@ -37,40 +37,68 @@ class Point(BaseModel):
 _EMPHASIS = re.compile(r"\*\*|__")
 
 
+# Table and rule markup: a Markdown table's separator row or a horizontal rule ("|---|---|", "---") says nothing, and
+# the cell bars of Markdown and DOCX tables are not words. Without them a table reads the same from Markdown, DOCX and
+# PDF (whose cells are separated by spaces).
+_RULE = re.compile(r"^[\s|:*_-]*$")
+_CELL_BAR = re.compile(r"\s*\|\s*")
+
+
+def _plain(line: str) -> str:
+    if _RULE.match(line):
+        return ""
+    return " ".join(_CELL_BAR.sub(" ", _EMPHASIS.sub("", line)).split())
+
+
 def sentences(text: str) -> list[str]:
     # Justified PDF text spaces words twice ("In  response  we"): one space, or cue phrases would not match.
-    flat = " ".join(" ".join(_EMPHASIS.sub("", line).split()) for line in text.splitlines() if line.strip())
+    flat = " ".join(plain for line in text.splitlines() if (plain := _plain(line)))
     return [s.strip() for s in _SENTENCE.split(flat) if len(s.strip()) > 20]
 
 
 # A heading line in extracted text: a few words, capitalised, with no sentence punctuation at the end ("Governance",
 # "Lessons learned", "Key figures 2024:"). Wrapped prose lines end mid-sentence too, but start in lower case.
 _HEADING_LINE = re.compile(r"^[A-Z0-9][^.!?;,]{0,68}[^.!?;,\s]$")
+# A line ending in one of these runs on into the next: it is wrapped prose ("... the conduct of"), not a heading.
+_RUNS_ON = {"a", "an", "the", "of", "and", "or", "to", "in", "on", "for", "with", "by", "at", "from", "as", "that", "our",
+            "their", "its", "is", "are", "was", "were"}
 _CAPTION = re.compile(r"^(?:photo|figure|fig\.|table|chart|source|note|box|image|map)\b", re.IGNORECASE)
 
 
 def heading_like(line: str) -> bool:
     line = " ".join(line.split())
     words = line.split()
-    return (0 < len(words) <= 8 and bool(_HEADING_LINE.match(line)) and not _CAPTION.match(line)
-            and sum(w[0].isdigit() for w in words) <= 1 and any(len(w) > 2 and w.isalpha() for w in words))
+    return (0 < len(words) <= 12 and bool(_HEADING_LINE.match(line)) and not _CAPTION.match(line)
+            and sum(w[0].isdigit() for w in words) <= 1 and any(len(w) > 2 and w.isalpha() for w in words)
+            and words[-1].lower() not in _RUNS_ON)
+
+
+_FIGURE = re.compile(r"(?<!\S)[\d.,%]*\d[\d.,%]*(?!\S)")
 
 
 def answer_sentences(text: str) -> list[str]:
     """Sentences of report text without its headings: markdown headings, lines that ask a question, and short
-    heading lines (as PDF text has them) that would otherwise run into the next sentence."""
-    lines = [line for line in text.splitlines() if line.strip()]
-    kept = []
-    for i, line in enumerate(lines):
-        if line.lstrip().startswith("#") or line.rstrip().endswith("?"):
-            continue
-        # A heading stands between sentences: the line before it ends one. A short line inside a sentence (a narrow
-        # column wraps often) follows a line that does not.
-        after_sentence = i == 0 or lines[i - 1].rstrip().endswith((".", "!", "?", ":")) or lines[i - 1].lstrip().startswith("#")
-        if after_sentence and heading_like(line):
-            continue
-        kept.append(line)
-    return sentences("\n".join(kept))
+    heading lines (as PDF text has them). A heading ends the text before it: a table's last row, which has no full
+    stop, does not run into the sentence after the heading."""
+    rows = [(plain, "|" in line) for line in text.splitlines() if (plain := _plain(line))]
+    lines = [plain for plain, _ in rows]
+    blocks: list[list[str]] = [[]]
+    for i, (line, table_row) in enumerate(rows):
+        # A heading stands between sentences: the line before it ends one (or a table row, which ends in a figure),
+        # and the line after it starts one. A short line inside a sentence or a table cell (narrow columns wrap often)
+        # has a neighbour that does not.
+        before = lines[i - 1].rstrip() if i else ""
+        after_sentence = not before or before.endswith((".", "!", "?", ":")) or before.lstrip().startswith("#") \
+            or before[-1].isdigit()
+        after = lines[i + 1] if i + 1 < len(lines) else ""
+        # A line over a row of figures is a table's header row, not a heading.
+        before_sentence = not after or not (after.lstrip()[:1].islower() or len(_FIGURE.findall(after)) >= 2)
+        if line.lstrip().startswith("#") or line.rstrip().endswith("?") \
+                or (after_sentence and before_sentence and not table_row and heading_like(line)):
+            blocks.append([])
+        else:
+            blocks[-1].append(line)
+    return [sentence for block in blocks if block for sentence in sentences("\n".join(block))]
 
 
 def classify(sentence: str) -> Kind:

@@ -1,0 +1,47 @@
+from assistant.assessment import load_features, sentences_of
+from assistant.models import Chunk
+from assistant.points import answer_sentences
+from assistant.settings import PROJECT_ROOT
+
+
+def test_table_markup_is_not_words_and_a_markdown_table_reads_as_the_pdf_one():
+    markdown = ("We answered every complaint.\n\n---\n\n| Type of complaint | Received | Resolved |\n|---|---|---|\n"
+                "| Conduct of wardens | 21 | 18 |\n")
+    pdf = "We answered every complaint.\nType of complaint Received Resolved\nConduct of wardens 21 18\n"
+    assert answer_sentences(markdown) == answer_sentences(pdf) == [
+        "We answered every complaint.", "Type of complaint Received Resolved Conduct of wardens 21 18"]
+
+
+def test_a_heading_ends_the_table_row_before_it_and_a_wrapped_line_is_no_heading():
+    text = ("Total for all districts 64 52 8 4\nWhat changed as a result\nThe complaints about wardens taught us the most.\n"
+            "We received complaints about the conduct of\nCommunity Wardens in every district this year.")
+    assert answer_sentences(text) == [
+        "Total for all districts 64 52 8 4", "The complaints about wardens taught us the most.",
+        "We received complaints about the conduct of Community Wardens in every district this year."]
+
+
+def test_a_sentence_cut_by_a_passage_boundary_is_one_sentence_and_stays_an_admission():
+    def chunk(i: int, text: str) -> Chunk:
+        return Chunk(id=f"d-{i}", doc_id="d", text=text, source="r.pdf", kind="report", page=4 + i,
+                     section="3. Complaints", question=3, position=i)
+
+    chunks = [chunk(0, "We publish our complaint figures every quarter. We have not yet set up advisory groups in"),
+              chunk(1, "Nepal, and we need to improve our processes for feedback from partners.")]
+    sentences = sentences_of(chunks, load_features(PROJECT_ROOT / "corpus"))
+    assert [s.text for s in sentences] == [
+        "We publish our complaint figures every quarter.",
+        "We have not yet set up advisory groups in Nepal, and we need to improve our processes for feedback from "
+        "partners."]
+    assert sentences[1].admission and sentences[1].chunk.page == 4
+
+
+def test_the_overlap_the_splitter_repeats_is_read_once():
+    def chunk(i: int, text: str) -> Chunk:
+        return Chunk(id=f"d-{i}", doc_id="d", text=text, source="r.md", kind="report", section="Q3", question=3,
+                     position=i)
+
+    first = "We received 64 complaints in 2024. Most were about the conduct of our fish wardens at sea."
+    second = "about the conduct of our fish wardens at sea. Every confiscation now comes with a written receipt."
+    texts = [s.text for s in sentences_of([chunk(0, first), chunk(1, second)], load_features(PROJECT_ROOT / "corpus"))]
+    assert texts == ["We received 64 complaints in 2024.", "Most were about the conduct of our fish wardens at sea.",
+                     "Every confiscation now comes with a written receipt."]
