@@ -56,6 +56,9 @@ def match_question(line: str, framework: Framework) -> int | None:
 
 
 # A contents page: lines that end in a page number ('About us 6', 'Governance ..... 16'), several on one page.
+# A page with this share of the fullest page's lines ran out of room: a heading opening the next page is where the
+# text flowed on (a subsection), not a chapter that starts its own page.
+FULL_PAGE_SHARE = 0.85
 _CONTENTS_ENTRY = re.compile(r"[^#\s].*?(?:\s|\.{2,})\d{1,3}$")  # a marked heading ('## Question 3') is no entry
 _WRAPPED = re.compile(r"^[a-z(]")  # a heading's second line continues in lower case
 
@@ -66,11 +69,16 @@ def _running_lines(document: Document) -> set[str]:
         return set()
     counts: dict[str, int] = {}
     for page in document.pages:
-        lines = [" ".join(line.split()) for line in page.text.split("\n") if line.strip()]
+        lines = [_running_key(line) for line in page.text.split("\n") if line.strip()]
         for line in set(lines[:2] + lines[-2:]):
             if len(line) <= 120:
                 counts[line] = counts.get(line, 0) + 1
     return {line for line, n in counts.items() if n >= max(3, 0.4 * len(document.pages))}
+
+
+def _running_key(line: str) -> str:
+    """A line with its numbers blanked: a footer with the page number ('Page 14 of 33') is the same on every page."""
+    return re.sub(r"\d+", "#", " ".join(line.split()))
 
 
 def _stems(text: str) -> set[str]:
@@ -88,16 +96,20 @@ class _PageLines(NamedTuple):
     lines: list[str]
     contents: bool  # a contents page: its lines are entries, not headings
     top: int | None  # index of its first non-blank line
+    full: bool  # about as many lines as the fullest page: its text runs on to the next page
 
 
 def _pages(document: Document) -> list[_PageLines]:
     running = _running_lines(document)
+    read = [_underlined_headings([line for line in page.text.split("\n") if _running_key(line) not in running])
+            for page in document.pages]
+    counts = [sum(bool(line.strip()) for line in lines) for lines in read]
+    most = max(counts, default=0)
     pages = []
-    for page in document.pages:
-        lines = _underlined_headings([line for line in page.text.split("\n") if " ".join(line.split()) not in running])
+    for page, lines, count in zip(document.pages, read, counts):
         contents = sum(bool(_CONTENTS_ENTRY.match(line.strip())) for line in lines) >= 3
         top = next((i for i, line in enumerate(lines) if line.strip()), None)
-        pages.append(_PageLines(page, lines, contents, top))
+        pages.append(_PageLines(page, lines, contents, top, count >= FULL_PAGE_SHARE * most))
     return pages
 
 
@@ -106,14 +118,15 @@ def _sections(document: Document, framework: Framework | None):
 
     A question's section runs from its heading to the next heading at its level or above. In text without heading
     levels (PDF), a chapter heading at the top of a page that shares no words with the question's topic ends it too:
-    such reports put 'Governance' or 'Financial review' between the answers, and those pages answer nothing.
+    such reports put 'Governance' or 'Financial review' between the answers, and those pages answer nothing. Not after
+    a full page, though: there the answer's own subsection ('Speaking up') flowed on to the next page.
     """
     question: int | None = None
     question_level = 0
     heading = ""
     pages = _pages(document)
     numbered_headings = _numbered_headings(pages, framework) if framework else {}
-    for p, (page, lines, contents, top) in enumerate(pages):
+    for p, (page, lines, contents, top, _) in enumerate(pages):
         buffer: list[str] = []
         skip = 0
         for i, line in enumerate(lines):
@@ -132,7 +145,7 @@ def _sections(document: Document, framework: Framework | None):
                 title, skip = " ".join([line, *wrapped]), len(wrapped)
             level = len(markdown.group(1)) if markdown else 0
             page_heading = markdown is None and i == top and heading_like(line)
-            chapter = (page_heading and question is not None
+            chapter = (page_heading and question is not None and not (p and pages[p - 1].full)
                        and not (_stems(line) & _topic(framework.question(question))))
             if detected is not None or markdown or page_heading:
                 if any(part.strip() for part in buffer):
@@ -194,7 +207,7 @@ def _numbered_headings(pages: list[_PageLines], framework: Framework) -> dict[tu
     """
     graded = {q.number for q in framework.graded_questions}
     candidates: list[_Candidate] = []
-    for p, (_, lines, contents, top) in enumerate(pages):
+    for p, (_, lines, contents, top, _) in enumerate(pages):
         for i, line in enumerate(lines):
             text = " ".join(line.split())
             numbered = _NUMBERED.match(text)

@@ -195,3 +195,27 @@ def test_an_off_topic_numbered_heading_opening_its_page_is_a_question_beside_thr
     assert _questions_by_page(chunk_document(_pdf_like([off_topic, *_OWN_WORDS[1:3]]), framework))[1] == {None}
     inside = "Our reefs\nSome context first.\n" + off_topic
     assert _questions_by_page(chunk_document(_pdf_like([inside, *_OWN_WORDS[1:]]), framework))[1] == {None}
+
+
+def test_a_heading_opening_the_page_after_a_full_page_continues_the_answer(framework):
+    """A subsection that flowed on to the next page is still the answer's; a chapter after a part-filled page is not.
+    The footer carries the page number, and is layout all the same."""
+    from assistant.models import Document, Page
+
+    prose = "\n".join(f"We logged {n} complaints from the district offices and answered them." for n in range(30))
+    bodies = [
+        "Example Alliance\nAnnual report",
+        f"3. Learning from incidents, complaints and grievances\n{prose}",
+        "Speaking up\nOur whistleblowing line is open to staff and partners in every country office.",
+        "4. Internal dynamic accountability\nThe staff survey had a response rate of 82% this year.",
+        "Governance\nThe Board of Trustees has eleven members who serve for three years.",
+    ]
+    document = Document(doc_id="d", source="r.pdf", pages=[
+        Page(number=i + 1, text=f"{body}\nexample.org | Page {i + 1} of {len(bodies)}") for i, body in enumerate(bodies)])
+    chunks = chunk_document(document, framework)
+    by_page = {}
+    for chunk in chunks:
+        by_page.setdefault(chunk.page, set()).add(chunk.question)
+    assert by_page[3] == {3}  # after a full page: the subsection flowed on
+    assert by_page[5] == {None}  # after a page with one line: a chapter of its own
+    assert not any("example.org" in c.text for c in chunks)
