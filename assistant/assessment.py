@@ -36,10 +36,16 @@ FOLLOWS_FRAMEWORK_SHARE = 0.5
 # What the sentences of a typical report look like, to tell what a thematic chapter is about.
 REFERENCE_REPORT = "samples/example-relief-network_2023_accountability-report.md"
 MIN_CHAPTER_SENTENCES = 3
+# The heading says what its author filed the chapter under: it weighs a tenth of the body's mean, enough to settle a
+# chapter whose sentences speak to two questions about equally ('Working with communities': staff or stakeholders).
+HEADING_WEIGHT = 0.1
 SENTENCE_VECTORS_KEPT = 20_000  # about 30 MB of MiniLM vectors
 MAX_QUOTES_PER_POINT = 2
 OTHER_QUESTION_MARGIN = 0.05  # a thematic chapter's sentence may be a little closer to another question and count
 DETAIL_BEFORE, DETAIL_AFTER = 2, 3  # sentences around a claim that count as its paragraph
+# The text splitter repeats up to its chunk_overlap (150 characters) at the start of the next passage; a shorter
+# match at a page break is chance.
+MIN_OVERLAP, MAX_OVERLAP = 20, 400
 
 
 # Data files
@@ -89,18 +95,50 @@ def _normal(text: str) -> str:
 
 
 def sentences_of(chunks: Sequence[Chunk], features: dict[str, list[re.Pattern]]) -> list[Sentence]:
-    """Answer sentences in document order, once each: chunks overlap, so a sentence can occur in two of them."""
+    """Answer sentences in document order, once each. Consecutive passages of one section are read as one text: a
+    sentence cut by a page break or a passage boundary is one sentence, not two fragments that each read differently
+    (and whose second half lost the "we have not yet" that made it an admission)."""
     seen: set[str] = set()
     out = []
-    for chunk in sorted(chunks, key=lambda c: c.position):
-        for text in answer_sentences(chunk.text):
+    for run in _runs(chunks):
+        flat = [_flat(c.text) for c in run]
+        for text in answer_sentences(_joined([c.text for c in run])):
             key = _normal(text)
             if key in seen:
                 continue
             seen.add(key)
+            head = _flat(text)[:40]
+            chunk = next((c for c, f in zip(run, flat) if head in f), run[0])
             found = frozenset(kind for kind, patterns in features.items() if any(p.search(text) for p in patterns))
             out.append(Sentence(text=text, chunk=chunk, features=found))
     return out
+
+
+def _runs(chunks: Sequence[Chunk]) -> list[list[Chunk]]:
+    """Chunks in document order, grouped into runs of neighbours in the same section."""
+    runs: list[list[Chunk]] = []
+    for chunk in sorted(chunks, key=lambda c: c.position):
+        last = runs[-1][-1] if runs else None
+        if last and chunk.position == last.position + 1 and (chunk.section, chunk.question) == (last.section, last.question):
+            runs[-1].append(chunk)
+        else:
+            runs.append([chunk])
+    return runs
+
+
+def _joined(texts: list[str]) -> str:
+    """Neighbouring passages as one text, without the overlap the splitter repeats at the start of the next one."""
+    out = texts[0]
+    for text in texts[1:]:
+        tail = out.rstrip()
+        overlap = next((k for k in range(min(len(tail), len(text), MAX_OVERLAP), MIN_OVERLAP - 1, -1)
+                        if tail.endswith(text[:k])), 0)
+        out = tail + ("\n" if not overlap else "") + text[overlap:]
+    return out
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.replace("**", "").replace("__", "").split())
 
 
 # The rubric
@@ -203,17 +241,20 @@ class Assessor:
                   for run in runs]
         if not takers or not any(voters):
             return {}
-        flat = [text for texts in voters for text in texts]
+        headings = [run[0].section for run in runs]
+        flat = [text for texts in voters for text in texts] + headings
         vectors = self._sentence_vectors(flat)
         closeness = np.array([self._point_scores(q, flat, vectors).max(axis=0) for q in takers])
         closeness -= np.array([self._typical(q) for q in takers])[:, None]
+        heading_closeness = closeness[:, -len(headings):]
         out: dict[int, list[Chunk]] = {}
         start = 0
-        for run, texts in zip(runs, voters):
-            about = closeness[:, start:start + len(texts)]
+        for i, (run, texts) in enumerate(zip(runs, voters)):
+            body = closeness[:, start:start + len(texts)]
             start += len(texts)
             if len(texts) >= MIN_CHAPTER_SENTENCES:  # a heading and a line are too little to tell what it is about
-                out.setdefault(takers[int(about.mean(axis=1).argmax())].number, []).extend(run)
+                about = body.mean(axis=1) + HEADING_WEIGHT * heading_closeness[:, i]
+                out.setdefault(takers[int(about.argmax())].number, []).extend(run)
         return out
 
     def _typical(self, question: Question) -> float:
