@@ -27,7 +27,7 @@ from .models import (
     Chunk, Evidence, Feature, FeatureKind, Framework, Grade, PointAssessment, PointStatus, Question,
     QuestionAssessment, Rubric,
 )
-from .points import answer_sentences
+from .points import answer_sentences, one_line
 
 FEATURE_KINDS: tuple[FeatureKind, ...] = ("figure", "stakeholder", "validation", "learning", "admission", "vague")
 # A report whose own sections answer at least this share of the graded questions follows the framework: a question
@@ -101,14 +101,14 @@ def sentences_of(chunks: Sequence[Chunk], features: dict[str, list[re.Pattern]])
     seen: set[str] = set()
     out = []
     for run in _runs(chunks):
-        flat = [_flat(c.text) for c in run]
+        plain = [one_line(c.text) for c in run]
         for text in answer_sentences(_joined([c.text for c in run])):
             key = _normal(text)
             if key in seen:
                 continue
             seen.add(key)
-            head = _flat(text)[:40]
-            chunk = next((c for c, f in zip(run, flat) if head in f), run[0])
+            head = one_line(text)[:40]  # the passage the sentence starts in: its page
+            chunk = next((c for c, p in zip(run, plain) if head in p), run[0])
             found = frozenset(kind for kind, patterns in features.items() if any(p.search(text) for p in patterns))
             out.append(Sentence(text=text, chunk=chunk, features=found))
     return out
@@ -135,10 +135,6 @@ def _joined(texts: list[str]) -> str:
                         if tail.endswith(text[:k])), 0)
         out = tail + ("\n" if not overlap else "") + text[overlap:]
     return out
-
-
-def _flat(text: str) -> str:
-    return " ".join(text.replace("**", "").replace("__", "").split())
 
 
 # The rubric

@@ -50,10 +50,14 @@ def _plain(line: str) -> str:
     return " ".join(_CELL_BAR.sub(" ", _EMPHASIS.sub("", line)).split())
 
 
+def one_line(text: str) -> str:
+    """The text as sentences are read from it: one line, without emphasis or table markup. Justified PDF text spaces
+    words twice ("In  response  we"): one space, or cue phrases would not match."""
+    return " ".join(plain for line in text.splitlines() if (plain := _plain(line)))
+
+
 def sentences(text: str) -> list[str]:
-    # Justified PDF text spaces words twice ("In  response  we"): one space, or cue phrases would not match.
-    flat = " ".join(plain for line in text.splitlines() if (plain := _plain(line)))
-    return [s.strip() for s in _SENTENCE.split(flat) if len(s.strip()) > 20]
+    return [s.strip() for s in _SENTENCE.split(one_line(text)) if len(s.strip()) > 20]
 
 
 # A heading line in extracted text: a few words, capitalised, with no sentence punctuation at the end ("Governance",
@@ -87,13 +91,14 @@ def answer_sentences(text: str) -> list[str]:
         # A heading stands between sentences: the line before it ends one (or a table row, which ends in a figure),
         # and the line after it starts one. A short line inside a sentence or a table cell (narrow columns wrap often)
         # has a neighbour that does not.
-        before = lines[i - 1].rstrip() if i else ""
-        after_sentence = not before or before.endswith((".", "!", "?", ":")) or before.lstrip().startswith("#") \
+        # (Lines are plain: stripped, with single spaces.)
+        before = lines[i - 1] if i else ""
+        after_sentence = not before or before.endswith((".", "!", "?", ":")) or before.startswith("#") \
             or before[-1].isdigit()
         after = lines[i + 1] if i + 1 < len(lines) else ""
         # A line over a row of figures is a table's header row, not a heading.
-        before_sentence = not after or not (after.lstrip()[:1].islower() or len(_FIGURE.findall(after)) >= 2)
-        if line.lstrip().startswith("#") or line.rstrip().endswith("?") \
+        before_sentence = not after or not (after[:1].islower() or len(_FIGURE.findall(after)) >= 2)
+        if line.startswith("#") or line.endswith("?") \
                 or (after_sentence and before_sentence and not table_row and heading_like(line)):
             blocks.append([])
         else:

@@ -45,3 +45,16 @@ def test_the_overlap_the_splitter_repeats_is_read_once():
     texts = [s.text for s in sentences_of([chunk(0, first), chunk(1, second)], load_features(PROJECT_ROOT / "corpus"))]
     assert texts == ["We received 64 complaints in 2024.", "Most were about the conduct of our fish wardens at sea.",
                      "Every confiscation now comes with a written receipt."]
+
+
+def test_a_table_sentence_keeps_the_page_of_the_passage_it_starts_in():
+    def chunk(i: int, text: str) -> Chunk:
+        return Chunk(id=f"d-{i}", doc_id="d", text=text, source="r.md", kind="report", page=i + 1, section="Q3",
+                     question=3, position=i)
+
+    chunks = [chunk(0, "We received 64 complaints and concerns in 2024, more than ever before."),
+              chunk(1, "| Type of complaint | Received |\n|---|---|\n| Conduct of wardens | 21 |")]
+    sentences = sentences_of(chunks, load_features(PROJECT_ROOT / "corpus"))
+    assert [(s.text, s.chunk.page) for s in sentences] == [
+        ("We received 64 complaints and concerns in 2024, more than ever before.", 1),
+        ("Type of complaint Received Conduct of wardens 21", 2)]
