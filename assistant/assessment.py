@@ -44,7 +44,7 @@ MAX_QUOTES_PER_POINT = 2
 OTHER_QUESTION_MARGIN = 0.05  # a thematic chapter's sentence may be a little closer to another question and count
 DETAIL_BEFORE, DETAIL_AFTER = 2, 3  # sentences around a claim that count as its paragraph
 # The text splitter repeats up to its chunk_overlap (150 characters) at the start of the next passage; a shorter
-# match at a page break is chance.
+# match at a page break is chance, unless it is whole lines (a short heading the splitter repeated).
 MIN_OVERLAP, MAX_OVERLAP = 20, 400
 
 
@@ -131,10 +131,15 @@ def _joined(texts: list[str]) -> str:
     out = texts[0]
     for text in texts[1:]:
         tail = out.rstrip()
-        overlap = next((k for k in range(min(len(tail), len(text), MAX_OVERLAP), MIN_OVERLAP - 1, -1)
-                        if tail.endswith(text[:k])), 0)
+        overlap = next((k for k in range(min(len(tail), len(text), MAX_OVERLAP), 0, -1)
+                        if tail.endswith(text[:k]) and (k >= MIN_OVERLAP or _whole_lines(tail, text, k))), 0)
         out = tail + ("\n" if not overlap else "") + text[overlap:]
     return out
+
+
+def _whole_lines(tail: str, text: str, k: int) -> bool:
+    """Whether the text's first k characters are whole lines that also end the tail ("**What we learned**")."""
+    return text[k:k + 1] in ("", "\n") and (len(tail) == k or tail[-k - 1] == "\n")
 
 
 # The rubric

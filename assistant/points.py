@@ -78,6 +78,26 @@ def heading_like(line: str) -> bool:
 
 
 _FIGURE = re.compile(r"(?<!\S)[\d.,%]*\d[\d.,%]*(?!\S)")
+# A table's header row in PDF text may stand over wrapped cells ("Programme quality", "(materials,") before the first
+# row of figures: short lines that end no sentence.
+CELL_LINES, CELL_WORDS = 4, 4
+
+
+def _figure_row(line: str) -> bool:
+    """A table row: figures make up a third of it or more, and it ends no sentence. A Markdown paragraph is one line
+    and may hold several figures ("more than 30 schools ... to 24 schools and hired 38 coaches")."""
+    figures = len(_FIGURE.findall(line))
+    return figures >= 2 and 3 * figures >= len(line.split()) and not line.endswith((".", "!", "?", ":"))
+
+
+def _over_figures(lines: list[str], i: int) -> bool:
+    """Whether line i stands over a row of figures, directly or across a few wrapped table cells: a header row."""
+    for line in lines[i + 1:i + 2 + CELL_LINES]:
+        if _figure_row(line):
+            return True
+        if len(line.split()) > CELL_WORDS or line.endswith((".", "!", "?", ":")):
+            return False
+    return False
 
 
 def answer_sentences(text: str) -> list[str]:
@@ -97,7 +117,7 @@ def answer_sentences(text: str) -> list[str]:
             or before[-1].isdigit()
         after = lines[i + 1] if i + 1 < len(lines) else ""
         # A line over a row of figures is a table's header row, not a heading.
-        before_sentence = not after or not (after[:1].islower() or len(_FIGURE.findall(after)) >= 2)
+        before_sentence = not after or not (after[:1].islower() or _over_figures(lines, i))
         if line.startswith("#") or line.endswith("?") \
                 or (after_sentence and before_sentence and not table_row and heading_like(line)):
             blocks.append([])

@@ -58,3 +58,34 @@ def test_a_table_sentence_keeps_the_page_of_the_passage_it_starts_in():
     assert [(s.text, s.chunk.page) for s in sentences] == [
         ("We received 64 complaints and concerns in 2024, more than ever before.", 1),
         ("Type of complaint Received Conduct of wardens 21", 2)]
+
+
+def test_a_pdf_table_header_over_wrapped_cells_is_read_as_in_markdown():
+    pdf = ("We received 214 complaints in 2024.\nCategory Received Closed Open\nProgramme quality\n(materials,\n"
+           "coaching visits)\n87 84 3\nData protection 8 8 0\n")
+    markdown = ("We received 214 complaints in 2024.\n\n| Category | Received | Closed | Open |\n|---|---|---|---|\n"
+                "| Programme quality (materials, coaching visits) | 87 | 84 | 3 |\n| Data protection | 8 | 8 | 0 |\n")
+    assert answer_sentences(pdf) == answer_sentences(markdown) == [
+        "We received 214 complaints in 2024.",
+        "Category Received Closed Open Programme quality (materials, coaching visits) 87 84 3 Data protection 8 8 0"]
+
+
+def test_a_heading_over_a_markdown_paragraph_with_figures_is_a_heading():
+    markdown = ("All 21 open cases are under investigation.\n\n**What we learned**\n\nMissed visits were in districts "
+                "where coaches had more than 30 schools, so we set a limit of 24 schools and hired 38 coaches.\n")
+    assert answer_sentences(markdown) == [
+        "All 21 open cases are under investigation.",
+        "Missed visits were in districts where coaches had more than 30 schools, so we set a limit of 24 schools and "
+        "hired 38 coaches."]
+
+
+def test_a_short_heading_the_splitter_repeats_is_read_once_and_stays_a_heading():
+    def chunk(i: int, text: str) -> Chunk:
+        return Chunk(id=f"d-{i}", doc_id="d", text=text, source="r.md", kind="report", section="Q3", question=3,
+                     position=i)
+
+    first = "All 21 open cases are under investigation.\n\n**What we learned**"
+    second = "**What we learned**\n\nThe largest group of complaints concerned programme quality."
+    texts = [s.text for s in sentences_of([chunk(0, first), chunk(1, second)], load_features(PROJECT_ROOT / "corpus"))]
+    assert texts == ["All 21 open cases are under investigation.",
+                     "The largest group of complaints concerned programme quality."]
