@@ -29,7 +29,7 @@ from .models import (
 )
 from .points import answer_sentences, one_line
 
-FEATURE_KINDS: tuple[FeatureKind, ...] = ("figure", "stakeholder", "validation", "learning", "admission", "vague")
+FEATURE_KINDS: tuple[FeatureKind, ...] = ("figure", "stakeholder", "validation", "learning", "admission", "vague", "plan")
 # A report whose own sections answer at least this share of the graded questions follows the framework: a question
 # without its section is then unanswered, not looked for in other chapters (text elsewhere answers other questions).
 FOLLOWS_FRAMEWORK_SHARE = 0.5
@@ -79,6 +79,10 @@ class Sentence:
     @property
     def admission(self) -> bool:
         return "admission" in self.features
+
+    @property
+    def plan(self) -> bool:
+        return "plan" in self.features
 
     @property
     def specific(self) -> bool:
@@ -232,14 +236,14 @@ class Assessor:
         baseline, questions whose points are near almost any sentence ('feedback', 'actions taken') took every chapter.
 
         Only questions without a section of their own take part, and only sentences that could support a point vote
-        (praise a report gives itself, and its admissions, do not). A chapter's question depends on its own sentences
+        (praise a report gives itself, its admissions and its plans do not). A chapter's question depends on its own sentences
         alone: removing, moving or padding another chapter, or another report in the index, cannot move it."""
         free = sorted((c for c in chunks if c.question is None), key=lambda c: c.position)
         runs = [list(run) for _, run in groupby(free, key=lambda c: c.section)]
         sectioned = {c.question for c in chunks}
         takers = [q for q in self.framework.questions if q.guidance and q.number not in sectioned]
-        voters = [[s.text for s in sentences_of(run, self.features) if not s.admission and "vague" not in s.features]
-                  for run in runs]
+        voters = [[s.text for s in sentences_of(run, self.features)
+                   if not s.admission and not s.plan and "vague" not in s.features] for run in runs]
         if not takers or not any(voters):
             return {}
         headings = [run[0].section for run in runs]
@@ -320,9 +324,11 @@ class Assessor:
         row = scores[index]
         order = [i for i in np.argsort(-row) if not sentences[i].admission]
         # Commitment language ("we are proud of our strong accountability culture") supports nothing: praise a report
-        # gives itself must not move a status.
+        # gives itself must not move a status. A plan ("we will publish the survey results") is not what was done: it
+        # supports only a point that asks for plans, one whose own cues it matches (a target, a timeline).
         support = [i for i in order if closest[i] == index and row[i] >= self.rubric.partly_similarity
-                   and "vague" not in sentences[i].features]
+                   and "vague" not in sentences[i].features
+                   and (not sentences[i].plan or self._cued(point.cues, sentences[i].text))]
         strong = [i for i in support if row[i] >= self.rubric.addressed_similarity]
         detail = {i: self._detail_near(sentences, i) for i in strong}
         status: PointStatus

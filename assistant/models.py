@@ -252,7 +252,7 @@ class Evidence(BaseModel):
         return f"section '{self.section}'" if self.section else "the report"
 
 
-FeatureKind = Literal["figure", "stakeholder", "validation", "learning", "admission", "vague"]
+FeatureKind = Literal["figure", "stakeholder", "validation", "learning", "admission", "vague", "plan"]
 
 
 class Feature(BaseModel):
