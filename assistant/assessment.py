@@ -231,13 +231,16 @@ class Assessor:
 
     def chapters(self, chunks: Sequence[Chunk]) -> dict[int, list[Chunk]]:
         """In a thematic report, the passages of each chapter (a run of passages under one heading) filed under the
-        question the chapter is most about: the one its sentences score highest against on average (similarity and
-        cues, as for the points themselves), less what a typical report's sentences score (`_typical`). Without that
-        baseline, questions whose points are near almost any sentence ('feedback', 'actions taken') took every chapter.
+        question the chapter is most about: the one whose core points its sentences score highest against on average
+        (similarity and cues, as for the points themselves), less what a typical report's sentences score
+        (`_typical`). Without that baseline, questions whose points are near almost any sentence ('feedback', 'actions
+        taken') took every chapter. Core points only: further points such as cost or partners' contribution come up
+        in any chapter, and a finance chapter's spending ratios made it 'about' Q1's cost point.
 
         Only questions without a section of their own take part, and only sentences that could support a point vote
-        (praise a report gives itself, its admissions and its plans do not). A chapter's question depends on its own sentences
-        alone: removing, moving or padding another chapter, or another report in the index, cannot move it."""
+        (praise a report gives itself, its admissions and its plans do not). A chapter's question depends on its own
+        sentences alone: removing, moving or padding another chapter, or another report in the index, cannot move
+        it."""
         free = sorted((c for c in chunks if c.question is None), key=lambda c: c.position)
         runs = [list(run) for _, run in groupby(free, key=lambda c: c.section)]
         sectioned = {c.question for c in chunks}
@@ -249,7 +252,7 @@ class Assessor:
         headings = [run[0].section for run in runs]
         flat = [text for texts in voters for text in texts] + headings
         vectors = self._sentence_vectors(flat)
-        closeness = np.array([self._point_scores(q, flat, vectors).max(axis=0) for q in takers])
+        closeness = np.array([self._point_scores(q, flat, vectors)[q.defining].max(axis=0) for q in takers])
         closeness -= np.array([self._typical(q) for q in takers])[:, None]
         heading_closeness = closeness[:, -len(headings):]
         out: dict[int, list[Chunk]] = {}
@@ -263,12 +266,13 @@ class Assessor:
         return out
 
     def _typical(self, question: Question) -> float:
-        """How high a sentence of a typical accountability report scores against the question's points (the median)."""
+        """How high a sentence of a typical accountability report scores against the question's core points (the
+        median)."""
         if question.number not in self._typical_closeness:
             if self._reference is None:
                 texts = answer_sentences((self._corpus_dir / REFERENCE_REPORT).read_text(encoding="utf-8"))
                 self._reference = (texts, self.embed(texts))
-            closeness = self._point_scores(question, *self._reference).max(axis=0)
+            closeness = self._point_scores(question, *self._reference)[question.defining].max(axis=0)
             self._typical_closeness[question.number] = float(np.median(closeness))
         return self._typical_closeness[question.number]
 

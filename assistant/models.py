@@ -72,6 +72,12 @@ class Question(BaseModel):
     def guidance_texts(self) -> list[str]:
         return [point.text for point in self.guidance]
 
+    @property
+    def defining(self) -> list[bool]:
+        """Which points say what the question is about: its core points (all of them where none is core)."""
+        core = [point.core for point in self.guidance]
+        return core if any(core) else [True] * len(core)
+
 
 class Rubric(BaseModel):
     """How sentences become point statuses and statuses become a grade. Data in the framework file, so the panel

@@ -137,6 +137,50 @@ def test_a_thematic_report_is_assessed_by_its_chapters(pipeline, tmp_path):
     assert cut[4].grade == full[4].grade and cut[4].answered
 
 
+THEMATIC_MONEY = (
+    "## Money\n\n"
+    "Our income in 2023 was USD 4.2 million: 58% came from foundations, 27% from government donors and 15% from "
+    "individual supporters. We spent 84% of our expenditure on programmes, 9% on fundraising and 7% on governance "
+    "and administration. The cost of running our programmes rose by 12%. Our accounts were audited by an independent "
+    "firm.\n\n"
+)
+
+
+def test_spending_ratios_are_no_evidence_of_impact(pipeline, tmp_path):
+    """A money chapter's percentages speak to Q1's further point on cost, not to its core point on evidence of
+    impact: wherever such a chapter is filed, it cannot make an answer on impact out of a budget."""
+    path = tmp_path / "thematic-aid_2023_report.md"
+    path.write_text("# Thematic Aid accountability report 2023\n\n" + THEMATIC_COMPLAINTS + THEMATIC_MONEY
+                    + THEMATIC_PEOPLE)
+    report = pipeline.ingest(path)
+    q1 = next(a for a in pipeline.assess(report.doc_id, report.member) if a.number == 1)
+    status = {p.guidance.split(" ")[0]: p for p in q1.points}
+    assert status["Evidence"].status == "missing"
+    assert status["Cost"].status == "addressed"
+    assert q1.grade == Grade.NM
+
+
+def test_a_plan_is_no_evidence_of_what_was_done_unless_the_point_asks_for_plans(pipeline, tmp_path):
+    def assess(name: str, text: str) -> dict[str, PointAssessment]:
+        path = tmp_path / f"plans-aid_2023_{name}.md"
+        path.write_text("# Plans Aid accountability report 2023\n\n## 4. Internal dynamic accountability\n\n"
+                        "Our 140 staff work in four country offices and a small secretariat in Nairobi. The year was "
+                        "marked by high inflation in all four countries, which put pressure on salaries and on the "
+                        "teams. Our staff survey had a 64% response rate. " + text + "\n")
+        report = pipeline.ingest(path)
+        q4 = next(a for a in pipeline.assess(report.doc_id, report.member) if a.number == 4)
+        return {p.guidance.split(" ")[0]: p for p in q4.points}
+
+    done = assess("done", "We appointed a staff representative to the Board after colleagues asked for a voice in "
+                          "decisions.")
+    planned = assess("planned", "We will appoint a staff representative to the Board after colleagues asked for a "
+                                "voice in decisions. We will track three indicators of workload and report on them by 2025.")
+    assert done["Actions"].status == "addressed" and planned["Actions"].status == "missing"
+    # A timeline is what the indicators point asks for: that plan counts.
+    assert done["Indicators"].status == "missing" and planned["Indicators"].status != "missing"
+    assert any("by 2025" in e.quote for e in planned["Indicators"].evidence)
+
+
 # The rubric
 
 
