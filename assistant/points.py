@@ -61,8 +61,9 @@ def sentences(text: str) -> list[str]:
 
 
 # A heading line in extracted text: a few words, capitalised, with no sentence punctuation at the end ("Governance",
-# "Lessons learned", "Key figures 2024:"). Wrapped prose lines end mid-sentence too, but start in lower case.
-_HEADING_LINE = re.compile(r"^[A-Z0-9][^.!?;,]{0,68}[^.!?;,\s]$")
+# "Lessons learned", "Key figures 2024:", "Diversity, equity and inclusion"). Wrapped prose lines end mid-sentence
+# too, but start in lower case.
+_HEADING_LINE = re.compile(r"^[A-Z0-9][^.!?;]{0,68}[^.!?;,\s]$")
 # A line ending in one of these runs on into the next: it is wrapped prose ("... the conduct of"), not a heading.
 _RUNS_ON = {"a", "an", "the", "of", "and", "or", "to", "in", "on", "for", "with", "by", "at", "from", "as", "that", "our",
             "their", "its", "is", "are", "was", "were"}

@@ -89,3 +89,10 @@ def test_a_short_heading_the_splitter_repeats_is_read_once_and_stays_a_heading()
     texts = [s.text for s in sentences_of([chunk(0, first), chunk(1, second)], load_features(PROJECT_ROOT / "corpus"))]
     assert texts == ["All 21 open cases are under investigation.",
                      "The largest group of complaints concerned programme quality."]
+
+
+def test_a_heading_with_commas_is_a_heading():
+    pdf = ("Staff can use the assistance programme in eleven languages.\nDiversity, equity and inclusion\n"
+           "Our Equity Plan 2023-2026 commits us to three goals.\n")
+    assert answer_sentences(pdf) == ["Staff can use the assistance programme in eleven languages.",
+                                     "Our Equity Plan 2023-2026 commits us to three goals."]
