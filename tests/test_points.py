@@ -96,3 +96,15 @@ def test_a_heading_with_commas_is_a_heading():
            "Our Equity Plan 2023-2026 commits us to three goals.\n")
     assert answer_sentences(pdf) == ["Staff can use the assistance programme in eleven languages.",
                                      "Our Equity Plan 2023-2026 commits us to three goals."]
+
+
+def test_a_policy_name_is_no_named_stakeholder():
+    features = load_features(PROJECT_ROOT / "corpus")
+
+    def sentence(text: str):
+        chunk = Chunk(id="d-0", doc_id="d", text=text, source="r.md", kind="report", section="Q3", question=3,
+                      position=0)
+        return sentences_of([chunk], features)[0]
+
+    assert not sentence("All staff sign our Code of Conduct and our Complaints Policy when they join.").specific
+    assert sentence("The fee survey is run with the University of Dhaka and the Migrant Forum.").specific
