@@ -319,18 +319,20 @@ class Assessor:
 
     def _point(self, question: Question, index: int, scores: np.ndarray, closest: np.ndarray,
                sentences: list[Sentence]) -> PointAssessment:
-        """One point's status from the sentences that speak to it. A sentence supports only the point it is most
-        similar to (`closest`: each sentence's point): a sentence on complaint numbers is near every complaints point,
-        and counting it for all of them made every point look addressed. Addressed needs a strong sentence with
-        concrete detail (a figure or a name) in its paragraph: reports put the claim in one sentence and the figures
-        in the next."""
+        """One point's status from the sentences that speak to it. A sentence supports only the points it is most
+        similar to (`closest`: the point it scores highest for, and in the question's own section any within
+        `shared_support_margin` of it): a sentence on complaint numbers is near every complaints point, and counting
+        it for all of them made every point look addressed, while "Two changes shaped our accountability work in
+        2024: the funding reduction and restructuring" speaks to both the changes and the accountability processes.
+        Addressed needs a strong sentence with concrete detail (a figure or a name) in its paragraph: reports put the
+        claim in one sentence and the figures in the next."""
         point = question.guidance[index]
         row = scores[index]
         order = [i for i in np.argsort(-row) if not sentences[i].admission]
         # Commitment language ("we are proud of our strong accountability culture") supports nothing: praise a report
         # gives itself must not move a status. A plan ("we will publish the survey results") is not what was done: it
         # supports only a point that asks for plans, one whose own cues it matches (a target, a timeline).
-        support = [i for i in order if closest[i] == index and row[i] >= self.rubric.partly_similarity
+        support = [i for i in order if closest[index, i] and row[i] >= self.rubric.partly_similarity
                    and "vague" not in sentences[i].features
                    and (not sentences[i].plan or self._cued(point.cues, sentences[i].text))]
         strong = [i for i in support if row[i] >= self.rubric.addressed_similarity]
@@ -377,7 +379,10 @@ class Assessor:
         words = sum(len(s.text.split()) for s in sentences)
         answered = words >= self.rubric.min_answer_words
         scores = self._point_scores(question, [s.text for s in sentences], vectors)
-        closest = scores.argmax(axis=0) if scores.size else np.zeros(0, dtype=int)
+        # A thematic chapter is filed under a question by a guess: there a sentence counts only for its closest point,
+        # so a chapter filed under the wrong question cannot make several points at once.
+        margin = self.rubric.shared_support_margin if located_by == "section" else 0.0
+        closest = scores >= scores.max(axis=0, initial=-np.inf) - margin
         points = [self._point(question, i, scores, closest, sentences) for i in range(len(question.guidance))]
         if not answered:  # a line or two is no answer: nothing in it can count as addressing a point
             points = [p.model_copy(update={"status": "missing"}) for p in points]

@@ -87,6 +87,8 @@ class Rubric(BaseModel):
                                         "makes the point strongly")
     partly_similarity: float = Field(0.38, description="Below this score a sentence says nothing about the point")
     cue_bonus: float = Field(0.25, description="Added to the similarity where one of the point's cues occurs")
+    shared_support_margin: float = Field(0.1, description="In a question's own section, a sentence supports the "
+                                         "point it scores highest for and any other within this margin of it")
     nm_missing_share: float = Field(0.65, description="Share of all points missing that makes an answer not met")
     ps_gaps: float = Field(3.0, description="Gaps that make an answer PS: a missing point counts 1, a partly one "
                            "partly_gap_weight")

@@ -450,3 +450,21 @@ def test_flipping_a_status_back_restores_the_grade(pipeline, report):
     flipped = pipeline.assessor.with_status(question, q1, point.guidance, "missing")
     restored = pipeline.assessor.with_status(question, flipped, point.guidance, "addressed")
     assert restored.grade == q1.grade and restored.asks == q1.asks
+
+
+def test_a_sentence_on_two_points_supports_both(pipeline, tmp_path):
+    """'Two changes shaped our accountability work' is about the changes and about the accountability processes:
+    supporting only the closer point left one of them missing."""
+    path = tmp_path / "changes-aid_2023_report.md"
+    path.write_text(
+        "# Changes Aid accountability report 2023\n\n## 2. Accountability processes and significant changes\n\n"
+        "Two changes shaped our accountability work in 2023: the funding reduction and the restructuring of our "
+        "country offices described in the opening statement. Both were discussed with the staff forum and the Board "
+        "in March, and the district teams now report back to communities within six weeks.\n")
+    report = pipeline.ingest(path)
+    q2 = next(a for a in pipeline.assess(report.doc_id, report.member) if a.number == 2)
+    shared = [p for p in q2.points if p.guidance.startswith(("Significant", "How accountability processes"))]
+    assert len(shared) == 2
+    for point in shared:
+        assert point.status != "missing"
+        assert any(e.quote.startswith("Two changes shaped") for e in point.evidence)
