@@ -179,27 +179,27 @@ def test_flipping_a_status_regrades_and_never_touches_typed_text(settings):
     _, review_id, _ = ingest(assessment_calls, SAMPLE_REPORT)
     list(assessment_calls.draft_all(review_id, ALICE))
     view = assessment_calls.open_report(review_id, ALICE)[3:]
-    points = field(view, assessment_calls, 3, POINT)["choices"]
-    before = field(view, assessment_calls, 3, GRADE)
+    points = field(view, assessment_calls, 5, POINT)["choices"]
+    before = field(view, assessment_calls, 5, GRADE)
     core = next(value for label, value in points if "★" in label)
-    assert assessment_calls.point_status(review_id, 3, core, ALICE) in ("addressed", "partly")
-    saved, checklist, suggestion, changed, text, grade = assessment_calls.save_status(review_id, 3, core, "missing", ALICE)
+    assert assessment_calls.point_status(review_id, 5, core, ALICE) in ("addressed", "partly")
+    saved, checklist, suggestion, changed, text, grade = assessment_calls.save_status(review_id, 5, core, "missing", ALICE)
     assert saved.startswith("Saved") and f"Rubric grade: {grade['value']}" in checklist
     assert grade["value"] != before and f"the assistant's statuses give {before}" in checklist
     assert "set by alice" in checklist and text["value"] and "asks" not in text  # untyped text follows the assessment
-    mine = assessment_calls.pipeline.member_draft(review(assessment_calls, review_id), 3, "alice")
-    theirs = assessment_calls.pipeline.member_draft(review(assessment_calls, review_id), 3, "bob")
+    mine = assessment_calls.pipeline.member_draft(review(assessment_calls, review_id), 5, "alice")
+    theirs = assessment_calls.pipeline.member_draft(review(assessment_calls, review_id), 5, "bob")
     assert mine.summary != theirs.summary and mine.summary in suggestion  # the 'Report says' line follows the flip
     assert not assessment_calls.pipeline.client.requests  # the assessment alone: no model asked
-    assert assessment_calls.point_status(review_id, 3, core, ALICE) == "missing"
-    assert field(assessment_calls.open_report(review_id, BOB)[3:], assessment_calls, 3, GRADE) == before  # Bob's view
+    assert assessment_calls.point_status(review_id, 5, core, ALICE) == "missing"
+    assert field(assessment_calls.open_report(review_id, BOB)[3:], assessment_calls, 5, GRADE) == before  # Bob's view
 
-    assessment_calls.save_commentary(review_id, 3, "My own words stay.", ALICE)
-    *_, text, grade = assessment_calls.save_status(review_id, 3, core, "addressed", ALICE)
+    assessment_calls.save_commentary(review_id, 5, "My own words stay.", ALICE)
+    *_, text, grade = assessment_calls.save_status(review_id, 5, core, "addressed", ALICE)
     assert text == NO_CHANGE and grade["value"] == before  # a flip and its undo give back the grade
-    assert field(assessment_calls.open_report(review_id, ALICE)[3:], assessment_calls, 3, TEXT) == "My own words stay."
+    assert field(assessment_calls.open_report(review_id, ALICE)[3:], assessment_calls, 5, TEXT) == "My own words stay."
     letter = assessment_calls.pipeline.member_letter(review(assessment_calls, review_id), "alice")
-    assert next(q for q in letter.questions if q.number == 3).commentary == "My own words stay."
+    assert next(q for q in letter.questions if q.number == 5).commentary == "My own words stay."
 
 
 def test_the_lead_finalises_a_read_only_versioned_letter_with_an_appendix(calls):
