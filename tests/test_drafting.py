@@ -143,7 +143,7 @@ THEMATIC_MONEY = (
     "Our income in 2023 was USD 4.2 million: 58% came from foundations, 27% from government donors and 15% from "
     "individual supporters. We spent 84% of our expenditure on programmes, 9% on fundraising and 7% on governance "
     "and administration. The cost of running our programmes rose by 12%. Our accounts were audited by an independent "
-    "firm.\n\n"
+    "firm. The audited financial statements are available on our website.\n\n"
 )
 
 
