@@ -172,8 +172,11 @@ _lock = threading.Lock()
 
 
 def get_embedder(cache_dir: Path, batch_size: int = 16) -> Embedder:
-    """One session per process: loading costs ~1 s and ~100 MB."""
-    key = (str(cache_dir), batch_size)
+    """One session per model folder and process: loading costs ~1 s and ~100 MB, and the session's arena grows with
+    use. The folder is resolved, so data folders that link to one model folder share its session (each test's data
+    folder links to the session's models: keyed by the link, `pytest tests eval` held one session per test and
+    reached 24 GB)."""
+    key = (str(Path(cache_dir).resolve()), batch_size)
     with _lock:
         if key not in _embedders:
             _embedders[key] = Embedder(cache_dir, batch_size)

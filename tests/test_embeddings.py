@@ -34,3 +34,9 @@ def test_chroma_rebuilds_the_function_from_its_config(model_cache):
     rebuilt = MiniLMOnnx.build_from_config(function.get_config())
     assert not rebuilt.is_legacy()
     np.testing.assert_allclose(rebuilt(["same text"])[0], function(["same text"])[0])
+
+
+def test_data_folders_linking_one_model_folder_share_one_session(model_cache, tmp_path):
+    linked = tmp_path / "models"
+    linked.symlink_to(model_cache)
+    assert get_embedder(linked) is get_embedder(model_cache)
