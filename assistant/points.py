@@ -79,6 +79,7 @@ def heading_like(line: str) -> bool:
 
 
 _FIGURE = re.compile(r"(?<!\S)[\d.,%]*\d[\d.,%]*(?!\S)")
+_SENTENCE_END = (".", "!", "?", ":")  # a line ending so ends a sentence (or introduces a list)
 # A table's header row in PDF text may stand over wrapped cells ("Programme quality", "(materials,") before the first
 # row of figures: short lines that end no sentence.
 CELL_LINES, CELL_WORDS = 4, 4
@@ -88,7 +89,7 @@ def _figure_row(line: str) -> bool:
     """A table row: figures make up a third of it or more, and it ends no sentence. A Markdown paragraph is one line
     and may hold several figures ("more than 30 schools ... to 24 schools and hired 38 coaches")."""
     figures = len(_FIGURE.findall(line))
-    return figures >= 2 and 3 * figures >= len(line.split()) and not line.endswith((".", "!", "?", ":"))
+    return figures >= 2 and 3 * figures >= len(line.split()) and not line.endswith(_SENTENCE_END)
 
 
 def _over_figures(lines: list[str], i: int) -> bool:
@@ -96,7 +97,7 @@ def _over_figures(lines: list[str], i: int) -> bool:
     for line in lines[i + 1:i + 2 + CELL_LINES]:
         if _figure_row(line):
             return True
-        if len(line.split()) > CELL_WORDS or line.endswith((".", "!", "?", ":")):
+        if len(line.split()) > CELL_WORDS or line.endswith(_SENTENCE_END):
             return False
     return False
 
@@ -114,7 +115,7 @@ def answer_sentences(text: str) -> list[str]:
         # has a neighbour that does not.
         # (Lines are plain: stripped, with single spaces.)
         before = lines[i - 1] if i else ""
-        after_sentence = not before or before.endswith((".", "!", "?", ":")) or before.startswith("#") \
+        after_sentence = not before or before.endswith(_SENTENCE_END) or before.startswith("#") \
             or before[-1].isdigit()
         after = lines[i + 1] if i + 1 < len(lines) else ""
         # A line over a row of figures is a table's header row, not a heading.

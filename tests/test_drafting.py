@@ -37,6 +37,13 @@ def report(pipeline):
     return pipeline.ingest(SAMPLE_REPORT)
 
 
+def assess_text(pipeline, path, text: str) -> dict:
+    """Question number -> assessment of a report written to `path` (its name gives member and year)."""
+    path.write_text(text)
+    report = pipeline.ingest(path)
+    return {a.number: a for a in pipeline.assess(report.doc_id, report.member)}
+
+
 # The assessment: no LLM
 
 
@@ -118,10 +125,8 @@ THEMATIC_PEOPLE = (
 
 def test_a_thematic_report_is_assessed_by_its_chapters(pipeline, tmp_path):
     def assess(name: str, text: str):
-        path = tmp_path / f"thematic-aid_2023_{name}.md"
-        path.write_text("# Thematic Aid accountability report 2023\n\n" + text)
-        report = pipeline.ingest(path)
-        return {a.number: a for a in pipeline.assess(report.doc_id, report.member)}
+        return assess_text(pipeline, tmp_path / f"thematic-aid_2023_{name}.md",
+                           "# Thematic Aid accountability report 2023\n\n" + text)
 
     full = assess("report", THEMATIC_COMPLAINTS + THEMATIC_PEOPLE)
     q3 = full[3]
@@ -150,11 +155,8 @@ THEMATIC_MONEY = (
 def test_spending_ratios_are_no_evidence_of_impact(pipeline, tmp_path):
     """A money chapter's percentages speak to Q1's further point on cost, not to its core point on evidence of
     impact: wherever such a chapter is filed, it cannot make an answer on impact out of a budget."""
-    path = tmp_path / "thematic-aid_2023_report.md"
-    path.write_text("# Thematic Aid accountability report 2023\n\n" + THEMATIC_COMPLAINTS + THEMATIC_MONEY
-                    + THEMATIC_PEOPLE)
-    report = pipeline.ingest(path)
-    q1 = next(a for a in pipeline.assess(report.doc_id, report.member) if a.number == 1)
+    q1 = assess_text(pipeline, tmp_path / "thematic-aid_2023_report.md", "# Thematic Aid accountability report "
+                     "2023\n\n" + THEMATIC_COMPLAINTS + THEMATIC_MONEY + THEMATIC_PEOPLE)[1]
     status = {p.guidance.split(" ")[0]: p for p in q1.points}
     assert status["Evidence"].status == "missing"
     assert status["Cost"].status == "addressed"
@@ -163,13 +165,11 @@ def test_spending_ratios_are_no_evidence_of_impact(pipeline, tmp_path):
 
 def test_a_plan_is_no_evidence_of_what_was_done_unless_the_point_asks_for_plans(pipeline, tmp_path):
     def assess(name: str, text: str) -> dict[str, PointAssessment]:
-        path = tmp_path / f"plans-aid_2023_{name}.md"
-        path.write_text("# Plans Aid accountability report 2023\n\n## 4. Internal dynamic accountability\n\n"
-                        "Our 140 staff work in four country offices and a small secretariat in Nairobi. The year was "
-                        "marked by high inflation in all four countries, which put pressure on salaries and on the "
-                        "teams. Our staff survey had a 64% response rate. " + text + "\n")
-        report = pipeline.ingest(path)
-        q4 = next(a for a in pipeline.assess(report.doc_id, report.member) if a.number == 4)
+        q4 = assess_text(pipeline, tmp_path / f"plans-aid_2023_{name}.md",
+                         "# Plans Aid accountability report 2023\n\n## 4. Internal dynamic accountability\n\n"
+                         "Our 140 staff work in four country offices and a small secretariat in Nairobi. The year was "
+                         "marked by high inflation in all four countries, which put pressure on salaries and on the "
+                         "teams. Our staff survey had a 64% response rate. " + text + "\n")[4]
         return {p.guidance.split(" ")[0]: p for p in q4.points}
 
     done = assess("done", "We appointed a staff representative to the Board after colleagues asked for a voice in "
@@ -456,14 +456,11 @@ def test_flipping_a_status_back_restores_the_grade(pipeline, report):
 def test_a_sentence_on_two_points_supports_both(pipeline, tmp_path):
     """'Two changes shaped our accountability work' is about the changes and about the accountability processes:
     supporting only the closer point left one of them missing."""
-    path = tmp_path / "changes-aid_2023_report.md"
-    path.write_text(
-        "# Changes Aid accountability report 2023\n\n## 2. Accountability processes and significant changes\n\n"
-        "Two changes shaped our accountability work in 2023: the funding reduction and the restructuring of our "
-        "country offices described in the opening statement. Both were discussed with the staff forum and the Board "
-        "in March, and the district teams now report back to communities within six weeks.\n")
-    report = pipeline.ingest(path)
-    q2 = next(a for a in pipeline.assess(report.doc_id, report.member) if a.number == 2)
+    text = ("# Changes Aid accountability report 2023\n\n## 2. Accountability processes and significant changes\n\n"
+            "Two changes shaped our accountability work in 2023: the funding reduction and the restructuring of our "
+            "country offices described in the opening statement. Both were discussed with the staff forum and the "
+            "Board in March, and the district teams now report back to communities within six weeks.\n")
+    q2 = assess_text(pipeline, tmp_path / "changes-aid_2023_report.md", text)[2]
     shared = [p for p in q2.points if p.guidance.startswith(("Significant", "How accountability processes"))]
     assert len(shared) == 2
     for point in shared:

@@ -3,6 +3,18 @@ from assistant.models import Chunk
 from assistant.points import answer_sentences
 from assistant.settings import PROJECT_ROOT
 
+FEATURES = load_features(PROJECT_ROOT / "corpus")
+
+
+def chunk(i: int, text: str, **fields) -> Chunk:
+    """Passage i of one report's question 3, in document order."""
+    return Chunk(**{"id": f"d-{i}", "doc_id": "d", "text": text, "source": "r.md", "kind": "report", "section": "Q3",
+                    "question": 3, "position": i} | fields)
+
+
+def texts_of(*passages: str) -> list[str]:
+    return [s.text for s in sentences_of([chunk(i, text) for i, text in enumerate(passages)], FEATURES)]
+
 
 def test_table_markup_is_not_words_and_a_markdown_table_reads_as_the_pdf_one():
     markdown = ("We answered every complaint.\n\n---\n\n| Type of complaint | Received | Resolved |\n|---|---|---|\n"
@@ -21,13 +33,10 @@ def test_a_heading_ends_the_table_row_before_it_and_a_wrapped_line_is_no_heading
 
 
 def test_a_sentence_cut_by_a_passage_boundary_is_one_sentence_and_stays_an_admission():
-    def chunk(i: int, text: str) -> Chunk:
-        return Chunk(id=f"d-{i}", doc_id="d", text=text, source="r.pdf", kind="report", page=4 + i,
-                     section="3. Complaints", question=3, position=i)
-
-    chunks = [chunk(0, "We publish our complaint figures every quarter. We have not yet set up advisory groups in"),
-              chunk(1, "Nepal, and we need to improve our processes for feedback from partners.")]
-    sentences = sentences_of(chunks, load_features(PROJECT_ROOT / "corpus"))
+    chunks = [chunk(0, "We publish our complaint figures every quarter. We have not yet set up advisory groups in",
+                    page=4, source="r.pdf"),
+              chunk(1, "Nepal, and we need to improve our processes for feedback from partners.", page=5, source="r.pdf")]
+    sentences = sentences_of(chunks, FEATURES)
     assert [s.text for s in sentences] == [
         "We publish our complaint figures every quarter.",
         "We have not yet set up advisory groups in Nepal, and we need to improve our processes for feedback from "
@@ -36,25 +45,16 @@ def test_a_sentence_cut_by_a_passage_boundary_is_one_sentence_and_stays_an_admis
 
 
 def test_the_overlap_the_splitter_repeats_is_read_once():
-    def chunk(i: int, text: str) -> Chunk:
-        return Chunk(id=f"d-{i}", doc_id="d", text=text, source="r.md", kind="report", section="Q3", question=3,
-                     position=i)
-
     first = "We received 64 complaints in 2024. Most were about the conduct of our fish wardens at sea."
     second = "about the conduct of our fish wardens at sea. Every confiscation now comes with a written receipt."
-    texts = [s.text for s in sentences_of([chunk(0, first), chunk(1, second)], load_features(PROJECT_ROOT / "corpus"))]
-    assert texts == ["We received 64 complaints in 2024.", "Most were about the conduct of our fish wardens at sea.",
+    assert texts_of(first, second) == ["We received 64 complaints in 2024.", "Most were about the conduct of our fish wardens at sea.",
                      "Every confiscation now comes with a written receipt."]
 
 
 def test_a_table_sentence_keeps_the_page_of_the_passage_it_starts_in():
-    def chunk(i: int, text: str) -> Chunk:
-        return Chunk(id=f"d-{i}", doc_id="d", text=text, source="r.md", kind="report", page=i + 1, section="Q3",
-                     question=3, position=i)
-
-    chunks = [chunk(0, "We received 64 complaints and concerns in 2024, more than ever before."),
-              chunk(1, "| Type of complaint | Received |\n|---|---|\n| Conduct of wardens | 21 |")]
-    sentences = sentences_of(chunks, load_features(PROJECT_ROOT / "corpus"))
+    chunks = [chunk(0, "We received 64 complaints and concerns in 2024, more than ever before.", page=1),
+              chunk(1, "| Type of complaint | Received |\n|---|---|\n| Conduct of wardens | 21 |", page=2)]
+    sentences = sentences_of(chunks, FEATURES)
     assert [(s.text, s.chunk.page) for s in sentences] == [
         ("We received 64 complaints and concerns in 2024, more than ever before.", 1),
         ("Type of complaint Received Conduct of wardens 21", 2)]
@@ -80,14 +80,9 @@ def test_a_heading_over_a_markdown_paragraph_with_figures_is_a_heading():
 
 
 def test_a_short_heading_the_splitter_repeats_is_read_once_and_stays_a_heading():
-    def chunk(i: int, text: str) -> Chunk:
-        return Chunk(id=f"d-{i}", doc_id="d", text=text, source="r.md", kind="report", section="Q3", question=3,
-                     position=i)
-
     first = "All 21 open cases are under investigation.\n\n**What we learned**"
     second = "**What we learned**\n\nThe largest group of complaints concerned programme quality."
-    texts = [s.text for s in sentences_of([chunk(0, first), chunk(1, second)], load_features(PROJECT_ROOT / "corpus"))]
-    assert texts == ["All 21 open cases are under investigation.",
+    assert texts_of(first, second) == ["All 21 open cases are under investigation.",
                      "The largest group of complaints concerned programme quality."]
 
 
@@ -99,12 +94,8 @@ def test_a_heading_with_commas_is_a_heading():
 
 
 def test_a_policy_name_is_no_named_stakeholder():
-    features = load_features(PROJECT_ROOT / "corpus")
-
     def sentence(text: str):
-        chunk = Chunk(id="d-0", doc_id="d", text=text, source="r.md", kind="report", section="Q3", question=3,
-                      position=0)
-        return sentences_of([chunk], features)[0]
+        return sentences_of([chunk(0, text)], FEATURES)[0]
 
     assert not sentence("All staff sign our Code of Conduct and our Complaints Policy when they join.").specific
     assert sentence("The fee survey is run with the University of Dhaka and the Migrant Forum.").specific
