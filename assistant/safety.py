@@ -138,6 +138,8 @@ class InjectionDetector:
             return "a machine-readable grade"
         if "authority" in found:
             return "claims to speak for the Panel or the secretariat"
+        if "vocative" in found:  # a report describes its work; it does not open a sentence by calling on a model
+            return "addresses a model or automated reviewer directly"
         # 'Grade' or 'score' alone is a verb and a noun: one word counts as both only with an object ('score this').
         grade = bool(found & {"grade_code", "grade_phrase", "grade_verb"}) or (
             {"request_verb", "grade_noun"} <= found and self.cues.apart(sentence, "request_verb", "grade_noun"))

@@ -1,5 +1,6 @@
 """Metamorphic tests: edits of a report whose effect on the grades is known without any gold label, on every designed
-case (the sample report among them) and on 34 injection variants of the sample report.
+case (the sample report among them) and on the injection variants of the sample report: the tuned suite and the
+blind held-out attacks (tests/data/injection_blind.json), caught by the pre-screen or not.
 
 - deleting one question's section makes that question NM and moves no other grade;
 - generic praise appended to every section improves no grade;
@@ -26,14 +27,14 @@ from assistant.embeddings import get_embedder
 from assistant.pipeline import Pipeline
 from assistant.settings import Settings
 from tests.injection_cases import build as build_injection
-from tests.injection_cases import load_variants
+from tests.injection_cases import load_blind, load_variants
 
 from . import metamorphic as mm
 from .conftest import backend_clients, backend_labels
 from .harness import DesignedCase, load_designed_cases
 
 CASES = {c.id: c for c in load_designed_cases()}
-VARIANTS = {v["id"]: v for v in load_variants()}
+VARIANTS = {v["id"]: v for v in load_variants() + load_blind()[0]}
 
 # (property, case or variant) -> the defect, for properties the assessment breaks today. Keep each reason precise.
 KNOWN_FAILURES: dict[tuple[str, str], str] = {

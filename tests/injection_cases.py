@@ -11,6 +11,7 @@ from pathlib import Path
 from assistant.settings import PROJECT_ROOT
 
 VARIANTS_FILE = Path(__file__).parent / "data" / "injection_variants.json"
+BLIND_FILE = Path(__file__).parent / "data" / "injection_blind.json"  # held out: never used for tuning
 SAMPLE_REPORT = PROJECT_ROOT / "corpus" / "samples" / "example-relief-network_2023_accountability-report.md"
 # The paragraph the injection follows: inside the answer to Question 3.
 ANCHOR = "We received 57 complaints"
@@ -21,6 +22,14 @@ DOCX_HIDDEN = {"white", "tiny", "vanish", "vanish_style"}
 
 def load_variants() -> list[dict]:
     return json.loads(VARIANTS_FILE.read_text(encoding="utf-8"))["variants"]
+
+
+def load_blind() -> tuple[list[dict], list[dict]]:
+    """The held-out set's attacks, as visible Markdown variants of the sample report, and its benign sentences."""
+    data = json.loads(BLIND_FILE.read_text(encoding="utf-8"))
+    attacks = [{**a, "id": f"blind-{a['id']}", "format": "md", "technique": "visible", "marker": a["text"]}
+               for a in data["attacks"]]
+    return attacks, data["benign"]
 
 
 def hard_negatives() -> list[str]:

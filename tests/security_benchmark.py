@@ -2,7 +2,8 @@
 
     python tests/security_benchmark.py        (or: make security, after the tests): the bad inputs
     python -m tests.security_benchmark --size       a 1,500-page PDF (the page limit), 1,501 pages, 200 MB files
-    python -m tests.security_benchmark --injection  the injection suite: a row per variant, then the clean reports
+    python -m tests.security_benchmark --injection  the injection suite: a row per variant, the clean reports, then the
+                                                    blind held-out set (tests/data/injection_blind.json)
 
 Each case runs in a forked child, so its peak RSS (getrusage of that child alone) is its own. Files are built at the
 issue's full size (a DOCX expanding to 600 MB, a 30 MB Markdown file...). Reading stops before embedding: the chunk
@@ -246,6 +247,44 @@ def injection() -> None:
         print(f"| {path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path.name} | "
               f"{len(document.pages)} | {len(document.suspects)} |")
     print(f"\nfalse alarms on the clean reports: {alarms}")
+    blind(judge, folder)
+
+
+def blind(judge, folder: Path) -> None:
+    """The held-out set (tests/data/injection_blind.json), never used for tuning: each attack as its own paragraph of
+    the sample report's Question 3 answer, each benign sentence likewise; caught per language."""
+    from assistant.ingest import _without_instructions
+    from tests.injection_cases import build, load_blind
+
+    attacks, benign = load_blind()
+    known = {"en", "fr", "de", "es", "pt", "ru", "ar"}  # the languages of corpus/safety/injection-cues.json
+    by_language: dict[str, list[int]] = {}
+    missed = []
+    for attack in attacks:
+        document, _ = _without_instructions(read_document(build(attack, folder)), judge)
+        hit = judge.normalise(attack["marker"]) not in judge.normalise(document.text) and bool(document.suspects)
+        by_language.setdefault(attack["language"], [0, 0])[0] += hit
+        by_language[attack["language"]][1] += 1
+        if not hit:
+            missed.append(attack)
+    print("\n| held-out attacks, by language | caught |\n| --- | ---: |")
+    for language, (hit, total) in sorted(by_language.items()):
+        print(f"| {language}{'' if language in known else ' (no cues for it)'} | {hit} of {total} |")
+    in_known = [v for k, v in by_language.items() if k in known]
+    caught, total = sum(v[0] for v in in_known), sum(v[1] for v in in_known)
+    everything = sum(v[0] for v in by_language.values()), len(attacks)
+    print(f"\nheld-out attacks caught: {caught} of {total} ({caught / total:.0%}) in the detector's languages, "
+          f"{everything[0]} of {everything[1]} ({everything[0] / everything[1]:.0%}) in all")
+    for attack in missed:
+        print(f"  missed {attack['id']}: {attack['text'][:110]}")
+    alarms = []
+    for sentence in benign:
+        variant = {"id": f"benign-{sentence['id']}", "format": "md", "technique": "visible", "text": sentence["text"]}
+        document, _ = _without_instructions(read_document(build(variant, folder)), judge)
+        alarms += [f"{sentence['id']}: {s.text[:110]} ({s.reason})" for s in document.suspects]
+    print(f"held-out benign sentences flagged: {len(alarms)} of {len(benign)}")
+    for alarm in alarms:
+        print(f"  false alarm {alarm}")
 
 
 def main() -> None:
