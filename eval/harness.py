@@ -100,6 +100,14 @@ class DesignedCase(BaseModel):
     def tuned_on(self) -> bool:
         return self.id in TUNED_ON
 
+    def second_labels(self) -> dict[int, DesignedQuestion] | None:
+        """A second reader's blind grades and statuses (second_labels.json beside case.json), where there are any."""
+        path = CASES_DIR / self.id / "second_labels.json"
+        if not path.exists():
+            return None
+        questions = json.loads(path.read_text(encoding="utf-8"))["questions"]
+        return {int(n): DesignedQuestion.model_validate(q) for n, q in questions.items()}
+
 
 def load_designed_cases() -> list[DesignedCase]:
     return [DesignedCase.model_validate(data) for data in _case_files() if data.get("kind") == "designed"]

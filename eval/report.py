@@ -102,6 +102,12 @@ def _grades_section(metrics: dict) -> str:
                      _num(overall["majority_baseline_exact"]), _num(overall["majority_baseline_within_one"]),
                      _num(overall.get("majority_baseline_qwk")), "<td>-</td>"])
         classes.append("baseline")
+    reader = metrics.get("labellers:second-vs-gold")
+    if reader:
+        rows.append(["a second reader, blind, against gold (how far two careful readers agree)", _num(reader.get("n"), 0),
+                     _num(reader.get("exact")), _num(reader.get("within_one")), _num(reader.get("qwk")),
+                     _num(reader.get("leniency"))])
+        classes.append("baseline")
     split = [[_e(key.split(":")[1]), _num(m.get("n"), 0), _num(m.get("exact")), _num(m.get("within_one")),
               _num(m.get("qwk")), _num(m.get("majority_baseline_exact"))]
              for key, m in metrics.items() if key in ("assessment:tuned-on", "assessment:held-out")]
@@ -139,8 +145,15 @@ def _points_section(metrics: dict) -> str:
                    for s in STATUSES if s in by_status]
     case_rows = [[_e(case), "yes" if v.get("tuned_on") else "held out", _num(v.get("n"), 0), _num(v.get("accuracy"))]
                  for case, v in by_case.items()]
+    readers = ""
+    if "labellers:second-vs-gold" in metrics:
+        readers = _table(["comparison", "points the same"], [
+            ["the assessment against gold", _num(metrics.get("assessment:all", {}).get("points"))],
+            ["a second reader, blind, against gold", _num(metrics["labellers:second-vs-gold"].get("points"))],
+            ["the assessment against the second reader",
+             _num(metrics.get("labellers:assessment-vs-second", {}).get("points"))]], ["", "baseline", ""])
     return ("<h2>Guidance-point statuses</h2><p class='muted'>Share of the gold point statuses the assessment gives "
-            "(addressed / partly / missing), per gold status and per case.</p>" + plot
+            "(addressed / partly / missing), per gold status and per case.</p>" + plot + readers
             + _table(["gold status", "points", "assessed the same"], status_rows)
             + _table(["case", "tuned on", "points", "assessed the same"], case_rows))
 

@@ -82,6 +82,32 @@ def test_assessment_against_designed_cases(designed_results, results, baseline):
     assert not worse, worse
 
 
+def test_a_second_reader_against_gold(designed_results, results):
+    """How far two careful readers agree: a second, blind labelling of every designed case against the gold labels,
+    and the assessment against that second reader. A ceiling for the assessment's numbers, not a target."""
+    gold, second, assessed = [], [], []
+    points_alike, points_assessed = [], []
+    by_question = {(r.case, r.number): r for r in designed_results}
+    for case in DESIGNED:
+        labels = case.second_labels()
+        assert labels is not None, f"{case.id} has no second_labels.json"
+        for number, question in case.questions.items():
+            other = {p.guidance: p.status for p in labels[number].points}
+            assert set(other) == {p.guidance for p in question.points}, f"{case.id} Q{number}: points differ"
+            ours = {g: s for g, _, s in by_question[(case.id, number)].points}
+            points_alike += [other[p.guidance] == p.status for p in question.points]
+            points_assessed += [other[p.guidance] == ours[p.guidance] for p in question.points]
+            if question.grade is not None:
+                gold.append(question.grade)
+                second.append(labels[number].grade)
+                assessed.append(by_question[(case.id, number)].predicted)
+    results.put("labellers:second-vs-gold", {**grade_metrics(gold, second),
+                                             "points": sum(points_alike) / len(points_alike)})
+    results.put("labellers:assessment-vs-second", {**grade_metrics(second, assessed),
+                                                   "points": sum(points_assessed) / len(points_assessed)})
+    assert len(gold) == sum(q.grade is not None for c in DESIGNED for q in c.questions.values())
+
+
 def test_retrieval_recall(designed_results, results, baseline):
     """Share of the labelled sections (or pages) that answer a question among the passages the assessment read,
     separately for reports that follow the framework and thematic ones."""
