@@ -54,7 +54,7 @@ MIN_OVERLAP, MAX_OVERLAP = 20, 400
 @lru_cache
 def load_features(corpus_dir: Path) -> dict[str, list[re.Pattern]]:
     data = json.loads((Path(corpus_dir) / "assessment" / "features.json").read_text(encoding="utf-8"))
-    return {kind: [re.compile(p, re.IGNORECASE) for p in data[kind]] for kind in FEATURE_KINDS}
+    return {kind: [re.compile(p, re.IGNORECASE) for p in data[kind]] for kind in (*FEATURE_KINDS, "rule")}
 
 
 @lru_cache
@@ -83,6 +83,12 @@ class Sentence:
     @property
     def plan(self) -> bool:
         return "plan" in self.features
+
+    @property
+    def rule(self) -> bool:
+        """States a policy or a requirement ('PSEA training is mandatory for all staff'), not what was done: the
+        panel reads a list of policies as a partial answer."""
+        return "rule" in self.features
 
     @property
     def specific(self) -> bool:
@@ -325,7 +331,8 @@ class Assessor:
         it for all of them made every point look addressed, while "Two changes shaped our accountability work in
         2024: the funding reduction and restructuring" speaks to both the changes and the accountability processes.
         Addressed needs a strong sentence with concrete detail (a figure or a name) in its paragraph: reports put the
-        claim in one sentence and the figures in the next."""
+        claim in one sentence and the figures in the next. A sentence that only states a policy or a requirement
+        makes a point partly at most, and is no detail for another."""
         point = question.guidance[index]
         row = scores[index]
         order = [i for i in np.argsort(-row) if not sentences[i].admission]
@@ -335,7 +342,7 @@ class Assessor:
         support = [i for i in order if closest[index, i] and row[i] >= self.rubric.partly_similarity
                    and "vague" not in sentences[i].features
                    and (not sentences[i].plan or self._cued(point.cues, sentences[i].text))]
-        strong = [i for i in support if row[i] >= self.rubric.addressed_similarity]
+        strong = [i for i in support if row[i] >= self.rubric.addressed_similarity and not sentences[i].rule]
         detail = {i: self._detail_near(sentences, i) for i in strong}
         status: PointStatus
         if any(j is not None for j in detail.values()):
@@ -359,9 +366,10 @@ class Assessor:
     @staticmethod
     def _detail_near(sentences: list[Sentence], i: int) -> int | None:
         """The sentence itself if it is specific, else the nearest specific sentence of its paragraph (a few
-        sentences either side, same section), never an admission."""
+        sentences either side, same section), never an admission or a rule."""
         near = sorted(range(max(0, i - DETAIL_BEFORE), min(len(sentences), i + DETAIL_AFTER + 1)), key=lambda j: abs(j - i))
         return next((j for j in near if sentences[j].specific and not sentences[j].admission
+                     and not sentences[j].rule
                      and sentences[j].chunk.section == sentences[i].chunk.section), None)
 
     # Questions

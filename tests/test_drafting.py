@@ -182,6 +182,23 @@ def test_a_plan_is_no_evidence_of_what_was_done_unless_the_point_asks_for_plans(
     assert any("by 2025" in e.quote for e in planned["Indicators"].evidence)
 
 
+def test_a_policy_or_a_requirement_makes_a_point_partly_not_addressed(pipeline, tmp_path):
+    """The panel reads a list of policies as a partial answer: 'training is mandatory' says what should happen."""
+    def safeguarding(name: str, text: str) -> PointAssessment:
+        q3 = assess_text(pipeline, tmp_path / f"rules-aid_2023_{name}.md",
+                         "# Rules Aid accountability report 2023\n\n## 3. Complaints and safeguarding\n\n"
+                         "We received 212 complaints in 2023 through hotlines, help desks and community meetings, and "
+                         "resolved 198 of them. " + text + "\n")[3]
+        return next(p for p in q3.points if p.guidance.startswith("Safeguarding"))
+
+    rules = safeguarding("rules", "Our safeguarding framework includes a Safeguarding Policy and a Code of Conduct, which "
+                                  "all staff sign. Safeguarding training is mandatory for all staff and volunteers.")
+    practice = safeguarding("practice", "In 2023, 412 staff and volunteers completed safeguarding training, and our "
+                                        "safeguarding focal points handled 14 concerns.")
+    assert rules.status == "partly" and rules.evidence
+    assert practice.status == "addressed"
+
+
 # The rubric
 
 
