@@ -25,6 +25,7 @@ class QuestionResult(BaseModel):
     located_by: str
     recall: float | None = None  # share of the gold sections/pages found among the passages read
     recall_at_k: dict[int, float] = {}  # the same among the top k passages a search for the question returns
+    checked: Grade | None = None  # the rubric's grade once every point has its gold status (a panel member's check)
 
 
 def assess_case(pipeline: Pipeline, case: DesignedCase) -> list[QuestionResult]:
@@ -39,7 +40,11 @@ def assess_case(pipeline: Pipeline, case: DesignedCase) -> list[QuestionResult]:
             continue
         question = pipeline.framework.question(assessment.number)
         ranked = [hit.chunk for hit in pipeline.index.search(question.text, doc_id=report.doc_id, k=max(RECALL_AT))]
-        results.append(_result(case, assessment, chunks, ranked, per_question))
+        result = _result(case, assessment, chunks, ranked, per_question)
+        gold = {p.guidance: p.status for p in case.questions[assessment.number].points}
+        checked = assessment.model_copy(update={"points": [
+            p.model_copy(update={"status": gold.get(p.guidance, p.status)}) for p in assessment.points]})
+        results.append(result.model_copy(update={"checked": pipeline.assessor.finish(question, checked).grade}))
     return results
 
 

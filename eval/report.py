@@ -102,6 +102,12 @@ def _grades_section(metrics: dict) -> str:
                      _num(overall["majority_baseline_exact"]), _num(overall["majority_baseline_within_one"]),
                      _num(overall.get("majority_baseline_qwk")), "<td>-</td>"])
         classes.append("baseline")
+    checked = metrics.get("assessment:statuses-checked")
+    if checked:
+        rows.append(["the rubric once every point status is checked (set to gold, as a panel member would)",
+                     _num(checked.get("n"), 0), _num(checked.get("exact")), _num(checked.get("within_one")),
+                     _num(checked.get("qwk")), _num(checked.get("leniency"))])
+        classes.append("baseline")
     reader = metrics.get("labellers:second-vs-gold")
     if reader:
         rows.append(["a second reader, blind, against gold (how far two careful readers agree)", _num(reader.get("n"), 0),

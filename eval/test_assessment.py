@@ -70,6 +70,8 @@ def test_assessment_against_designed_cases(designed_results, results, baseline):
     }
     for name, rows in sections.items():
         results.put(name, _summary(rows))
+    graded = [r for r in designed_results if r.gold is not None]
+    results.put("assessment:statuses-checked", grade_metrics([r.gold for r in graded], [r.checked for r in graded]))
     by_status, by_case = point_breakdown(designed_results)
     results.put("points:by-status", by_status)
     results.put("points:by-case", by_case)
@@ -79,6 +81,7 @@ def test_assessment_against_designed_cases(designed_results, results, baseline):
         "seconds_per_question": sum(r.seconds for r in designed_results) / len(designed_results),
     })
     worse = check_regression(results, baseline, "assessment:all", slack=1 / 35 + 1e-9)
+    worse += check_regression(results, baseline, "assessment:statuses-checked", slack=1 / 35 + 1e-9)
     assert not worse, worse
 
 
