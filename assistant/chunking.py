@@ -203,7 +203,7 @@ def _numbered_headings(pages: list[_PageLines], framework: Framework) -> dict[tu
     word with the question's topic; each question is taken by its first. Text without heading marks (PDF) may title an
     answer in words of its own ('1. What changed for reefs and fishing families'): such a line is the heading too when
     it opens its page, is the only candidate left with its number, and the headings of at least three other questions
-    open their pages as well.
+    open their pages as well (found on topic, or such lines themselves).
     """
     graded = {q.number for q in framework.graded_questions}
     candidates: list[_Candidate] = []
@@ -227,10 +227,12 @@ def _numbered_headings(pages: list[_PageLines], framework: Framework) -> dict[tu
         if candidate.number not in found and (candidate.level == top_level > 0 or candidate.on_topic):
             found[candidate.number] = candidate
     left = [c for c in candidates if not c.level and c.number not in found]
-    for candidate in left:
-        others_open_pages = sum(c.opens_page for n, c in found.items() if n != candidate.number)
-        alone = sum(c.number == candidate.number for c in left) == 1
-        if candidate.opens_page and others_open_pages >= 3 and alone:
+    # Unmarked lines that open their page, each alone with its number: titles in the report's own words, where the
+    # others need not be on topic either ('2. A smaller Nthaka and a new land office', '4. Inside Nthaka').
+    page_openers = [c for c in left if c.opens_page and sum(o.number == c.number for o in left) == 1]
+    for candidate in page_openers:
+        others = {n for n, c in found.items() if c.opens_page} | {c.number for c in page_openers}
+        if len(others - {candidate.number}) >= 3:
             found[candidate.number] = candidate
     return {c.where: number for number, c in found.items()}
 

@@ -197,6 +197,19 @@ def test_an_off_topic_numbered_heading_opening_its_page_is_a_question_beside_thr
     assert _questions_by_page(chunk_document(_pdf_like([inside, *_OWN_WORDS[1:]]), framework))[1] == {None}
 
 
+def test_off_topic_numbered_headings_opening_their_pages_count_one_another(framework):
+    """A report that titles most answers in its own words ('2. A smaller Nthaka and a new land office', '4. Inside
+    Nthaka'): only one or two share a word with their question, but each opens its page alone with its number."""
+    pages = ["1. Our achievements and how partners validated them\nWe trained 1,320 teachers in 14 districts.",
+             "2. A smaller Nthaka and a new land office\nWe closed two district offices.",
+             "3. Complaints and what they taught us\nWe received 64 complaints and resolved 52.",
+             "4. Inside Nthaka\nOur staff survey had a 61% response rate.",
+             "5. Working with village land committees\nCommittees set the plan."]
+    assert _questions_by_page(chunk_document(_pdf_like(pages), framework)) == {1: {1}, 2: {2}, 3: {3}, 4: {4}, 5: {5}}
+    # Beside only two other numbered questions it is not: too few to tell a report's headings from chance.
+    assert 2 not in {q for qs in _questions_by_page(chunk_document(_pdf_like(pages[:3]), framework)).values() for q in qs}
+
+
 def test_a_heading_opening_the_page_after_a_full_page_continues_the_answer(framework):
     """A subsection that flowed on to the next page is still the answer's; a chapter after a part-filled page is not.
     The footer carries the page number, and is layout all the same."""
