@@ -6,6 +6,7 @@ import hashlib
 import logging
 import re
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -20,6 +21,11 @@ logging.getLogger("pypdf").setLevel(logging.ERROR)
 SUPPORTED_SUFFIXES = {".pdf", ".docx", ".md", ".markdown", ".txt"}
 # Below this many characters a PDF page is taken to be an image without a text layer.
 MIN_PAGE_CHARS = 20
+# A PDF line set at least this much larger than the body text (or in bold and larger at all) is a heading; levels
+# follow the sizes, largest first.
+HEADING_SIZE_RATIO = 1.15
+MAX_HEADING_LEVEL = 6
+MAX_HEADING_WORDS = 15
 _ENGLISH_MARKERS = {"the", "and", "of", "to", "in", "is", "that", "for", "with", "our", "we", "has", "have", "this"}
 
 
@@ -143,6 +149,7 @@ def _read_pdf(path: Path, data: bytes, limits: ReadLimits, ocr_progress=None) ->
     budget = _TextBudget(path.name, limits.max_chars)
     content_left = limits.max_pdf_content_mb * 1e6
     pages, too_complex, hidden = [], [], []
+    sizes: dict[str, tuple[float, bool]] = {}  # visible line -> type size, all bold
     try:
         reader = PdfReader(path, strict=False)
         if reader.is_encrypted:
@@ -172,7 +179,7 @@ def _read_pdf(path: Path, data: bytes, limits: ReadLimits, ocr_progress=None) ->
                 if size > MAX_PAGE_CONTENT_BYTES:
                     raise _PageTooComplex
                 # Text a reader cannot see (white, tiny, off-page, covered, invisible) is kept out of the page text.
-                text, found = _pdf_page_text(page, number)
+                text, found = _pdf_page_text(page, number, sizes)
                 hidden += found
             except _PageTooComplex:
                 too_complex.append(number)
@@ -190,6 +197,7 @@ def _read_pdf(path: Path, data: bytes, limits: ReadLimits, ocr_progress=None) ->
         raise CorruptDocument(f"{path.name}: the PDF could not be read ({exc.__class__.__name__}: {exc}).") from exc
     if not pages:
         raise EmptyDocument(f"{path.name}: the PDF has no pages.")
+    pages = _mark_headings(pages, sizes)
     blank = [p.number for p in pages if len(p.text.strip()) < MIN_PAGE_CHARS and p.number not in too_complex]
     kept = [p for p in pages if p.number not in blank and p.number not in too_complex]
     if not kept and too_complex:
@@ -225,7 +233,7 @@ def _content_bytes(page) -> int:
     return size
 
 
-def _pdf_page_text(page, number: int) -> tuple[str, list[SuspectText]]:
+def _pdf_page_text(page, number: int, sizes: dict[str, tuple[float, bool]] | None = None) -> tuple[str, list[SuspectText]]:
     operators = 0
 
     def count(*_):
@@ -234,8 +242,48 @@ def _pdf_page_text(page, number: int) -> tuple[str, list[SuspectText]]:
         if operators > MAX_PAGE_OPERATORS:
             raise _PageTooComplex
 
-    text, hidden = extract_visible(page, number, on_operator=count)
+    text, hidden = extract_visible(page, number, on_operator=count, sizes=sizes)
     return _clean(text), hidden
+
+
+def _mark_headings(pages: list[Page], sizes: dict[str, tuple[float, bool]]) -> list[Page]:
+    """Lines set larger than the body text, or all in bold a little larger, are headings: marked as Markdown headings
+    (the largest size level 1), so a PDF's chapters and subsections read as they do from Markdown or DOCX instead of
+    being guessed from where a line stands. The body size is the one most of the text is set in."""
+    weights: Counter[float] = Counter()
+    for page in pages:
+        for line in page.text.split("\n"):
+            if (found := sizes.get(line.strip())) is not None:
+                weights[round(found[0], 1)] += len(line)
+    if not weights:
+        return pages
+    body = weights.most_common(1)[0][0]
+
+    def heading_size(line: str) -> float | None:
+        found = sizes.get(line.strip())
+        if found is None or not 0 < len(line.split()) <= MAX_HEADING_WORDS:
+            return None
+        size, bold = round(found[0], 1), found[1]
+        return size if size >= body * HEADING_SIZE_RATIO or (bold and size > body) else None
+
+    larger = sorted({s for page in pages for line in page.text.split("\n") if (s := heading_size(line))}, reverse=True)
+    level = {s: min(i + 1, MAX_HEADING_LEVEL) for i, s in enumerate(larger)}
+
+    def marked(text: str) -> str:
+        out: list[str] = []
+        for line in text.split("\n"):
+            size = heading_size(line)
+            if size is None:
+                out.append(line)
+                continue
+            mark = "#" * level[size] + " "
+            if out and out[-1].startswith(mark) and line.strip()[0].islower():  # a heading wrapped onto this line
+                out[-1] += " " + line.strip()
+            else:
+                out.append(mark + line.strip())
+        return "\n".join(out)
+
+    return [page.model_copy(update={"text": marked(page.text)}) for page in pages]
 
 
 def _read_scanned(path: Path, count: int, progress) -> list[Page]:

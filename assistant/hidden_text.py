@@ -6,7 +6,8 @@ It is found in the same pypdf pass that extracts the page text: visitor_operand_
 (fill colour, render mode, q/Q, filled rectangles, images) and visitor_text gives each piece of text with its matrix
 and font size. pdfplumber gives the same per character, but took 37 s against pypdf's 0.9 s on a 60-page report
 (the visitors add nothing measurable to pypdf's own extraction) and does not expose the render mode
-(tests/injection_benchmark.py).
+(tests/injection_benchmark.py). The same pass gives each visible line's type size and weight, by which the reader
+marks headings.
 
 An OCR text layer (invisible text over a scanned image, as ocrmypdf writes it) is what the reader sees, so
 invisible or covered text inside an image's area is kept."""
@@ -39,6 +40,7 @@ class _Piece:
     size: float
     colours: list[Colour]
     render_modes: list[int]
+    bold: bool = False
 
 
 @dataclass
@@ -94,13 +96,21 @@ class _Scan:
         shows, self.shows = self.shows or [(self.fill, self.render)], []
         self.pieces.append(_Piece(
             text=text, order=self.order, x=m[4], y=m[5], size=abs(font_size) * math.hypot(m[2], m[3]),
-            colours=[c for c, _ in shows], render_modes=[r for _, r in shows],
+            colours=[c for c, _ in shows], render_modes=[r for _, r in shows], bold=_bold(font),
         ))
 
 
-def extract_visible(page, number: int | None = None, on_operator=None) -> tuple[str, list[SuspectText]]:
+def _bold(font: object) -> bool:
+    name = str(font.get("/BaseFont", "")) if isinstance(font, dict) else ""
+    return any(weight in name for weight in ("Bold", "Black", "Heavy", "Semibold", "SemiBold"))
+
+
+def extract_visible(page, number: int | None = None, on_operator=None,
+                    sizes: dict[str, tuple[float, bool]] | None = None) -> tuple[str, list[SuspectText]]:
     """The page text without hidden text, and the hidden text as suspects (consecutive pieces joined).
-    `on_operator` is called for every drawing operator (the reader bounds a page's work with it)."""
+    `on_operator` is called for every drawing operator (the reader bounds a page's work with it). `sizes`, where
+    given, receives each visible line's type size (its smallest piece's) and whether all of it is bold: the reader
+    tells headings by them."""
     resources = page.get("/Resources") or {}
     xobjects = resources.get("/XObject") or {}
     images = {str(name) for name in xobjects if xobjects[name].get_object().get("/Subtype") == "/Image"}
@@ -114,6 +124,7 @@ def extract_visible(page, number: int | None = None, on_operator=None) -> tuple[
     page_box = tuple(float(v) for v in page.cropbox)
     suspects: list[SuspectText] = []
     cuts: list[tuple[int, int]] = []
+    shown: list[tuple[int, int, float, bool]] = []  # visible pieces: start, end, size, bold
     cursor = 0
     for piece in scan.pieces:
         at = text.find(piece.text, cursor)
@@ -121,6 +132,8 @@ def extract_visible(page, number: int | None = None, on_operator=None) -> tuple[
         if at >= 0:
             cursor = at + len(piece.text)
         if reason is None:
+            if at >= 0:
+                shown.append((at, cursor, piece.size, piece.bold))
             continue
         if at >= 0:
             cuts.append((at, cursor))
@@ -130,7 +143,36 @@ def extract_visible(page, number: int | None = None, on_operator=None) -> tuple[
             suspects.append(SuspectText(kind="hidden", page=number, text=piece.text.strip(), reason=reason))
     for start, end in reversed(cuts):
         text = text[:start] + text[end:]
+    if sizes is not None:
+        _line_sizes(text, [(s - _removed_before(s, cuts), e - _removed_before(s, cuts), z, b) for s, e, z, b in shown],
+                    sizes)
     return text, suspects
+
+
+def _removed_before(offset: int, cuts: list[tuple[int, int]]) -> int:
+    return sum(end - start for start, end in cuts if end <= offset)
+
+
+def _line_sizes(text: str, shown: list[tuple[int, int, float, bool]], sizes: dict[str, tuple[float, bool]]) -> None:
+    """One sweep over the lines and the pieces, both in text order: linear in the page's size."""
+    shown = sorted(shown)
+    first = 0  # the first piece that may reach the current line
+    start = 0
+    for line in text.split("\n"):
+        end = start + len(line)
+        while first < len(shown) and shown[first][1] <= start:
+            first += 1
+        found = []
+        for s, e, size, bold in shown[first:]:
+            if s >= end:
+                break
+            if text[max(s, start):min(e, end)].strip():
+                found.append((size, bold))
+        if found and line.strip():
+            size, bold = min(size for size, _ in found), all(bold for _, bold in found)
+            known = sizes.get(line.strip())
+            sizes[line.strip()] = (min(size, known[0]), bold and known[1]) if known else (size, bold)
+        start = end + 1
 
 
 def _hidden(piece: _Piece, paints: list[_Paint], page_box: Box) -> str | None:

@@ -38,13 +38,8 @@ VARIANTS = {v["id"]: v for v in load_variants() + load_blind()[0]}
 
 # (property, case or variant) -> the defect, for properties the assessment breaks today. Keep each reason precise.
 KNOWN_FAILURES: dict[tuple[str, str], str] = {
-    # The two fresh blind cases (2026-12-04) broke these on their first run. PDF text carries no font sizes, so a
-    # heading is a guess from its place and words:
-    ("formats", "fresh-framework-md"): "as PDF, 'Looking to 2025' opens the page after Q5's full page, so it is read "
-                                       "as Q5's subsection flowing on and its plans make two Q5 points (PS -> PM)",
-    ("formats", "fresh-thematic-docx"): "as PDF, the chapters' subheadings ('What the evidence says', 'Asking the "
-                                        "team') are not headings, chapters merge and are filed otherwise (Q3 PM -> PS)",
-    # A thematic chapter is filed under one question by a guess:
+    # The fresh blind case of 2026-12-04 broke these on its first run. A thematic chapter is filed under one question
+    # by a guess:
     ("delete", "fresh-thematic-docx-Q1"): "'Checking our results with the people who produced them', inside 'Listening "
                                           "and learning' (labelled Q1 and Q5), is filed under Q3 and carries its "
                                           "learning point: deleting the chapter moves Q3 PM -> PS",

@@ -22,6 +22,24 @@ def test_pdf_keeps_page_numbers(tmp_path):
     assert len(document.doc_id) == 16
 
 
+def test_pdf_lines_set_larger_than_the_body_are_headings_by_size(tmp_path):
+    """PDF text has no heading marks: type size tells a chapter from its subsection and from body text, and a
+    heading wrapped onto a second line is one heading."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    for size, text in [(18, "3. Complaints and what they"), (18, "changed"), (14, "Speaking up"),
+                       (11, "We received 64 complaints and resolved 52 of them within a month."),
+                       (11, "Short body line")]:
+        pdf.set_font("helvetica", size=size)
+        pdf.multi_cell(0, size * 0.6, text, new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(tmp_path / "r.pdf"))
+    lines = read_document(tmp_path / "r.pdf").pages[0].text.split("\n")
+    assert lines == ["# 3. Complaints and what they changed", "## Speaking up",
+                     "We received 64 complaints and resolved 52 of them within a month.", "Short body line"]
+
+
 def test_same_content_same_id_whatever_the_name(tmp_path):
     a = make_pdf(tmp_path / "a.pdf", ["Same text here, long enough to count as a page."])
     b = tmp_path / "b.pdf"
