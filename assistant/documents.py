@@ -266,13 +266,13 @@ def _mark_headings(pages: list[Page], sizes: dict[str, tuple[float, bool]]) -> l
         size, bold = round(found[0], 1), found[1]
         return size if size >= body * HEADING_SIZE_RATIO or (bold and size > body) else None
 
-    larger = sorted({s for page in pages for line in page.text.split("\n") if (s := heading_size(line))}, reverse=True)
+    lines = [[(line, heading_size(line)) for line in page.text.split("\n")] for page in pages]
+    larger = sorted({size for page in lines for _, size in page if size}, reverse=True)
     level = {s: min(i + 1, MAX_HEADING_LEVEL) for i, s in enumerate(larger)}
 
-    def marked(text: str) -> str:
+    def marked(page: list[tuple[str, float | None]]) -> str:
         out: list[str] = []
-        for line in text.split("\n"):
-            size = heading_size(line)
+        for line, size in page:
             if size is None:
                 out.append(line)
                 continue
@@ -283,7 +283,7 @@ def _mark_headings(pages: list[Page], sizes: dict[str, tuple[float, bool]]) -> l
                 out.append(mark + line.strip())
         return "\n".join(out)
 
-    return [page.model_copy(update={"text": marked(page.text)}) for page in pages]
+    return [page.model_copy(update={"text": marked(read)}) for page, read in zip(pages, lines)]
 
 
 def _read_scanned(path: Path, count: int, progress) -> list[Page]:

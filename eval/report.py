@@ -90,11 +90,15 @@ def confusion_plot(matrix: list[list[int]], title: str) -> str:
     return heat_map(matrix, GRADES, title, "predicted", "gold (designed cases)", "Blues", 3.6)
 
 
+def _grade_row(name: str, m: dict) -> list[str]:
+    return [_e(name), _num(m.get("n"), 0), _num(m.get("exact")), _num(m.get("within_one")), _num(m.get("qwk")),
+            _num(m.get("leniency"))]
+
+
 def _grades_section(metrics: dict) -> str:
     rows, classes = [], []
     for name, m in methods(metrics).items():
-        rows.append([_e(name), _num(m.get("n"), 0), _num(m.get("exact")), _num(m.get("within_one")), _num(m.get("qwk")),
-                     _num(m.get("leniency"))])
+        rows.append(_grade_row(name, m))
         classes.append("")
     overall = metrics.get("assessment:all", {})
     if "majority_baseline_exact" in overall:
@@ -102,18 +106,15 @@ def _grades_section(metrics: dict) -> str:
                      _num(overall["majority_baseline_exact"]), _num(overall["majority_baseline_within_one"]),
                      _num(overall.get("majority_baseline_qwk")), "<td>-</td>"])
         classes.append("baseline")
-    checked = metrics.get("assessment:statuses-checked")
-    if checked:
-        rows.append(["the rubric once every point status is checked (set to gold, as a panel member would)",
-                     _num(checked.get("n"), 0), _num(checked.get("exact")), _num(checked.get("within_one")),
-                     _num(checked.get("qwk")), _num(checked.get("leniency"))])
-        classes.append("baseline")
-    reader = metrics.get("labellers:second-vs-gold")
-    if reader:
-        rows.append(["a second reader, blind, against gold (how far two careful readers agree)", _num(reader.get("n"), 0),
-                     _num(reader.get("exact")), _num(reader.get("within_one")), _num(reader.get("qwk")),
-                     _num(reader.get("leniency"))])
-        classes.append("baseline")
+    references = {
+        "assessment:statuses-checked": "the rubric once every point status is checked (set to gold, as a panel member "
+                                       "would)",
+        "labellers:second-vs-gold": "a second reader, blind, against gold (how far two careful readers agree)",
+    }
+    for key, name in references.items():
+        if key in metrics:
+            rows.append(_grade_row(name, metrics[key]))
+            classes.append("baseline")
     split = [[_e(key.split(":")[1]), _num(m.get("n"), 0), _num(m.get("exact")), _num(m.get("within_one")),
               _num(m.get("qwk")), _num(m.get("majority_baseline_exact"))]
              for key, m in metrics.items() if key in ("assessment:tuned-on", "assessment:held-out")]

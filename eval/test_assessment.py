@@ -108,7 +108,6 @@ def test_a_second_reader_against_gold(designed_results, results):
                                              "points": sum(points_alike) / len(points_alike)})
     results.put("labellers:assessment-vs-second", {**grade_metrics(second, assessed),
                                                    "points": sum(points_assessed) / len(points_assessed)})
-    assert len(gold) == sum(q.grade is not None for c in DESIGNED for q in c.questions.values())
 
 
 def test_retrieval_recall(designed_results, results, baseline):
