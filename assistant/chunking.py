@@ -113,8 +113,35 @@ def _pages(document: Document) -> list[_PageLines]:
     return pages
 
 
+# A heading level is the report's chapter level when at least this many of its headings have text under them.
+MIN_CHAPTERS = 3
+
+
+def _chapter_level(pages: list[_PageLines]) -> int:
+    """The Markdown level of the report's chapters, 0 where it has none: the shallowest level at which at least
+    `MIN_CHAPTERS` headings have text under them (their own or their subsections'). A title ('# Khulla Hisab Nepal'),
+    a subtitle or a contents heading is one heading at its level, or has nothing under it but the next heading."""
+    with_text: dict[int, int] = {}
+    open_headings: list[list] = []  # [level, has text] of the headings the current line is under, outermost first
+    for page in pages:
+        for line in page.lines:
+            if markdown := _HEADING.match(line.strip()):
+                level = len(markdown.group(1))
+                while open_headings and open_headings[-1][0] >= level:
+                    open_headings.pop()
+                open_headings.append([level, False])
+            elif line.strip():
+                for heading in open_headings:
+                    if not heading[1]:
+                        heading[1] = True
+                        with_text[heading[0]] = with_text.get(heading[0], 0) + 1
+    return min((level for level, n in with_text.items() if n >= MIN_CHAPTERS), default=0)
+
+
 def _sections(document: Document, framework: Framework | None):
-    """Yield (page, heading, question, text) runs: a new run starts at every page and every heading.
+    """Yield (page, heading, chapter, question, text) runs: a new run starts at every page and every heading. The
+    chapter is the nearest heading above at the report's chapter level or above (the heading itself, where the report
+    has no levels): a thematic report is filed by chapter, subsections and all.
 
     A question's section runs from its heading to the next heading at its level or above. In text without heading
     levels (PDF), a chapter heading at the top of a page that shares no words with the question's topic ends it too:
@@ -123,8 +150,9 @@ def _sections(document: Document, framework: Framework | None):
     """
     question: int | None = None
     question_level = 0
-    heading = ""
+    heading = chapter_title = ""
     pages = _pages(document)
+    chapter_level = _chapter_level(pages)
     numbered_headings = _numbered_headings(pages, framework) if framework else {}
     for p, (page, lines, contents, top, _) in enumerate(pages):
         buffer: list[str] = []
@@ -149,9 +177,11 @@ def _sections(document: Document, framework: Framework | None):
                        and not (_stems(line) & _topic(framework.question(question))))
             if detected is not None or markdown or page_heading:
                 if any(part.strip() for part in buffer):
-                    yield page.number, heading, question, "\n".join(buffer)
+                    yield page.number, heading, chapter_title, question, "\n".join(buffer)
                 buffer = []
                 heading = " ".join((markdown.group(2) if markdown else title).split())[:200]
+                if not (chapter_title and chapter_level and level > chapter_level):
+                    chapter_title = heading
                 if detected is not None:
                     question = detected
                     question_level = level
@@ -161,7 +191,7 @@ def _sections(document: Document, framework: Framework | None):
                 line = line if markdown else f"# {heading}"
             buffer.append(line)
         if any(part.strip() for part in buffer):
-            yield page.number, heading, question, "\n".join(buffer)
+            yield page.number, heading, chapter_title, question, "\n".join(buffer)
 
 
 _UNDERLINE = re.compile(r"^\s*(?:(=){3,}|-{3,})\s*$")
@@ -267,7 +297,7 @@ def chunk_document(
 ) -> list[Chunk]:
     splitter = RecursiveCharacterTextSplitter(chunk_size=chunk_size, chunk_overlap=chunk_overlap)
     chunks: list[Chunk] = []
-    for page, heading, question, text in _sections(document, framework):
+    for page, heading, chapter, question, text in _sections(document, framework):
         for piece in splitter.split_text(text):
             chunks.append(
                 Chunk(
@@ -278,6 +308,7 @@ def chunk_document(
                     kind="report",
                     page=page,
                     section=heading,
+                    chapter=chapter,
                     question=question,
                     position=len(chunks),
                     member=member,

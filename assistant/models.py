@@ -159,6 +159,8 @@ class Chunk(BaseModel):
     kind: str = Field(default="report", description="'report' or 'letter'")
     page: int | None = Field(default=None, description="1-based page, where the format has pages")
     section: str = Field(default="", description="Nearest heading above the passage")
+    chapter: str = Field(default="", description="The report's chapter the passage is in: its nearest heading at the "
+                                                 "report's chapter level (empty in indexes made before it was kept)")
     question: int | None = Field(default=None, description="Framework question the passage answers, if detected")
     position: int = Field(default=0, description="Order of the passage within its document")
     member: str = ""

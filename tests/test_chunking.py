@@ -107,6 +107,36 @@ def test_pdf_layout_contents_headers_and_chapters(framework):
     assert next(c for c in chunks if c.page == 4).section == "1. Our most significant achievements and how they were validated"
 
 
+@pytest.mark.parametrize("text", [
+    # Title and chapters at one level, subsections below: the title is one heading with text under it.
+    "# Khulla Hisab Nepal\n\n# Our work in 2024\n\nWe worked in 48 municipalities.\n\n## Citizens shaping budgets\n\n"
+    "31 municipalities funded priorities.\n\n## What the evidence says\n\nAn evaluation compared 40 places.\n\n"
+    "# Our team\n\n## Asking the team\n\n82% answered our survey.\n\n# The road ahead\n\nPartners plan with us.",
+    # A title, a subtitle and a contents page above chapters two levels down (as PDF type sizes come out).
+    "# Khulla Hisab Nepal\n\n## Accountability Report 2024\n\n## Contents\n\nOur work in 2024 2\nOur team 3\n\n"
+    "### Our work in 2024\n\nWe worked in 48 municipalities.\n\n#### Citizens shaping budgets\n\n31 municipalities "
+    "funded priorities.\n\n#### What the evidence says\n\nAn evaluation compared 40 places.\n\n### Our team\n\n"
+    "#### Asking the team\n\n82% answered our survey.\n\n### The road ahead\n\nPartners plan with us.",
+])
+def test_subsections_carry_their_chapter(framework, text):
+    from assistant.models import Document, Page
+
+    chunks = chunk_document(Document(doc_id="d", source="r.md", pages=[Page(number=None, text=text)]), framework)
+    chapter = {c.section: c.chapter for c in chunks}
+    assert chapter["Citizens shaping budgets"] == chapter["What the evidence says"] == "Our work in 2024"
+    assert chapter["Asking the team"] == "Our team"
+    assert chapter["The road ahead"] == "The road ahead"
+
+
+def test_a_report_without_heading_levels_has_a_chapter_per_heading(framework):
+    from assistant.models import Document, Page
+
+    pages = ["ABOUT THE TRUST\nA small trust.", "COMPLAINTS AND LEARNING\nWe received 12 complaints.", "OUR TEAM\n9 staff."]
+    document = Document(doc_id="d", source="r.pdf", pages=[Page(number=i + 1, text=t) for i, t in enumerate(pages)])
+    chunks = chunk_document(document, framework)
+    assert [c.chapter for c in chunks] == [c.section for c in chunks] == ["ABOUT THE TRUST", "COMPLAINTS AND LEARNING", "OUR TEAM"]
+
+
 def test_a_numbered_list_is_not_a_run_of_questions(framework):
     from assistant.models import Document, Page
 
