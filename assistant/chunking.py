@@ -17,7 +17,7 @@ _STOPWORDS = set(
 _EXPLICIT = re.compile(r"^(?:#+\s*)?(?:q|question)\s*(\d{1,2})\b", re.IGNORECASE)
 _NUMBERED = re.compile(r"^(?:#+\s*)?(\d{1,2})[.):]?\s+(\S.*)$")
 _OPENING = re.compile(
-    r"^(?:#+\s*)?(?:\d[.)]?\s*)?(?:an? |the )?(?:opening statement|(?:statement|message|word|letter|foreword|introduction) from"
+    r"^(?:#+\s*)?(?:\d[.)]?\s*)?(?:an? |the )?(?:opening statement|(?:statement|message|note|word|letter|foreword|introduction) from"
     r" (?:the|our) (?:[\w-]+ ){0,4}?(?:head|ceo|chief|secretary|director|chair|chairperson|president))", re.I)
 _HEADING = re.compile(r"^(#+)\s+(.+)$")
 _SHORT_TITLE = re.compile(r"^[A-Z][^.!?;]{0,85}$")  # a numbered heading's title: not a numbered list's sentence

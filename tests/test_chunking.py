@@ -17,6 +17,7 @@ from .conftest import REAL_LETTER, SAMPLE_REPORT, make_pdf
         ("Internally, how has your organisation practised a more dynamic approach to accountability?", 4),
         ("Opening statement from the Executive Director", 0),
         ("Statement from the CEO", 0),
+        ("A note from our Executive Director", 0),
     ],
 )
 def test_question_headings_are_recognised(framework, line, number):
