@@ -36,6 +36,7 @@ FOLLOWS_FRAMEWORK_SHARE = 0.5
 # What the sentences of a typical report look like, to tell what a thematic chapter is about.
 REFERENCE_REPORT = "samples/example-relief-network_2023_accountability-report.md"
 MIN_CHAPTER_SENTENCES = 3
+SENTENCES_PER_POINT = 2  # a chapter covers a point with a few sentences; one may be near it by chance
 # The heading says what its author filed the chapter under: it weighs a tenth of the body's mean, enough to settle a
 # chapter whose sentences speak to two questions about equally ('Working with communities': staff or stakeholders).
 HEADING_WEIGHT = 0.1
@@ -136,6 +137,11 @@ def _runs(chunks: Sequence[Chunk]) -> list[list[Chunk]]:
     return runs
 
 
+def _chapter(chunk: Chunk) -> str:
+    """The chapter a passage is filed with; its own section in indexes made before chapters were kept."""
+    return chunk.chapter or chunk.section
+
+
 def _joined(texts: list[str]) -> str:
     """Neighbouring passages as one text, without the overlap the splitter repeats at the start of the next one."""
     out = texts[0]
@@ -213,7 +219,7 @@ class Assessor:
         self.features = load_features(Path(corpus_dir))
         self._corpus_dir = Path(corpus_dir)
         self._reference: tuple[list[str], np.ndarray] | None = None  # the typical report's sentences, embedded
-        self._typical_closeness: dict[int, float] = {}  # question number -> _typical
+        self._typical_closeness: dict[int, np.ndarray] = {}  # question number -> _typical
         self.phrases = load_phrases(Path(prompts_dir))
         self._point_vectors: dict[int, np.ndarray] = {}  # question number -> its points' text and ask vectors
         self._sentences: dict[str, np.ndarray] = {}  # sentence -> vector: see _sentence_vectors
@@ -236,50 +242,61 @@ class Assessor:
         return found, "search" if found else "none"
 
     def chapters(self, chunks: Sequence[Chunk]) -> dict[int, list[Chunk]]:
-        """In a thematic report, the passages of each chapter (a run of passages under one heading) filed under the
-        question the chapter is most about: the one whose core points its sentences score highest against on average
-        (similarity and cues, as for the points themselves), less what a typical report's sentences score
-        (`_typical`). Without that baseline, questions whose points are near almost any sentence ('feedback', 'actions
-        taken') took every chapter. Core points only: further points such as cost or partners' contribution come up
-        in any chapter, and a finance chapter's spending ratios made it 'about' Q1's cost point.
+        """In a thematic report, the passages of each chapter (a run of passages under one chapter heading, its
+        subsections with it) filed under the question the chapter is most about: the one whose core points it covers
+        best. A chapter covers a point as closely as its `SENTENCES_PER_POINT` sentences nearest the point, less what
+        a typical report's sentences score (`_typical`); a question, by the mean over its core points.
+
+        - Core points only: further points such as cost or partners' contribution come up in any chapter, and a
+          finance chapter's spending ratios made it 'about' Q1's cost point.
+        - Each core point, not the best of them per sentence: a report on municipalities' social accountability
+          speaks of accountability processes in every chapter, which is one of Q2's two core points; a chapter on
+          Q2 also speaks of the changes.
+        - Meaning only, not the points' cue words, which decide statuses: 'now publish' or 'accountability' occur in
+          any chapter of such a report.
+        - Without the typical report's baseline, questions whose points are near almost any sentence ('feedback',
+          'actions taken') took every chapter.
+        - Filed one by one, a chapter's subsections went their own ways: a subsection on checking results with
+          municipalities, in a chapter on listening and learning, was filed under complaints.
 
         Only questions without a section of their own take part, and only sentences that could support a point vote
         (praise a report gives itself, its admissions and its plans do not). A chapter's question depends on its own
         sentences alone: removing, moving or padding another chapter, or another report in the index, cannot move
         it."""
         free = sorted((c for c in chunks if c.question is None), key=lambda c: c.position)
-        runs = [list(run) for _, run in groupby(free, key=lambda c: c.section)]
+        runs = [list(run) for _, run in groupby(free, key=_chapter)]
         sectioned = {c.question for c in chunks}
         takers = [q for q in self.framework.questions if q.guidance and q.number not in sectioned]
         voters = [[s.text for s in sentences_of(run, self.features)
                    if not s.admission and not s.plan and "vague" not in s.features] for run in runs]
         if not takers or not any(voters):
             return {}
-        headings = [run[0].section for run in runs]
+        headings = [_chapter(run[0]) for run in runs]
         flat = [text for texts in voters for text in texts] + headings
         vectors = self._sentence_vectors(flat)
-        closeness = np.array([self._point_scores(q, flat, vectors)[q.defining].max(axis=0) for q in takers])
-        closeness -= np.array([self._typical(q) for q in takers])[:, None]
-        heading_closeness = closeness[:, -len(headings):]
+        # (core points x sentences, then headings) for each question
+        closeness = [self._similarity(q, vectors)[q.defining] - self._typical(q)[:, None] for q in takers]
         out: dict[int, list[Chunk]] = {}
         start = 0
         for i, (run, texts) in enumerate(zip(runs, voters)):
-            body = closeness[:, start:start + len(texts)]
+            span = slice(start, start + len(texts))
             start += len(texts)
-            if len(texts) >= MIN_CHAPTER_SENTENCES:  # a heading and a line are too little to tell what it is about
-                about = body.mean(axis=1) + HEADING_WEIGHT * heading_closeness[:, i]
-                out.setdefault(takers[int(about.argmax())].number, []).extend(run)
+            if len(texts) < MIN_CHAPTER_SENTENCES:  # a heading and a line are too little to tell what it is about
+                continue
+            about = [np.sort(points[:, span], axis=1)[:, -SENTENCES_PER_POINT:].mean(axis=1).mean()
+                     + HEADING_WEIGHT * points[:, len(flat) - len(headings) + i].max() for points in closeness]
+            out.setdefault(takers[int(np.argmax(about))].number, []).extend(run)
         return out
 
-    def _typical(self, question: Question) -> float:
-        """How high a sentence of a typical accountability report scores against the question's core points (the
+    def _typical(self, question: Question) -> np.ndarray:
+        """How close a sentence of a typical accountability report is to each of the question's core points (the
         median)."""
         if question.number not in self._typical_closeness:
             if self._reference is None:
                 texts = answer_sentences((self._corpus_dir / REFERENCE_REPORT).read_text(encoding="utf-8"))
                 self._reference = (texts, self.embed(texts))
-            closeness = self._point_scores(question, *self._reference)[question.defining].max(axis=0)
-            self._typical_closeness[question.number] = float(np.median(closeness))
+            similarity = self._similarity(question, self._reference[1])[question.defining]
+            self._typical_closeness[question.number] = np.median(similarity, axis=1)
         return self._typical_closeness[question.number]
 
     def _sentence_vectors(self, texts: list[str]) -> np.ndarray:

@@ -37,14 +37,7 @@ CASES = {c.id: c for c in load_designed_cases()}
 VARIANTS = {v["id"]: v for v in load_variants() + load_blind()[0]}
 
 # (property, case or variant) -> the defect, for properties the assessment breaks today. Keep each reason precise.
-KNOWN_FAILURES: dict[tuple[str, str], str] = {
-    # The fresh blind case of 2026-12-04 broke these on its first run. A thematic chapter is filed under one question
-    # by a guess:
-    ("delete", "fresh-thematic-docx-Q1"): "'Checking our results with the people who produced them', inside 'Listening "
-                                          "and learning' (labelled Q1 and Q5), is filed under Q3 and carries its "
-                                          "learning point: deleting the chapter moves Q3 PM -> PS",
-    ("delete", "fresh-thematic-docx-Q5"): "the same chapter, labelled for Q5 too: deleting it moves Q3 PM -> PS",
-}
+KNOWN_FAILURES: dict[tuple[str, str], str] = {}
 
 
 def pytest_generate_tests(metafunc):

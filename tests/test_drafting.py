@@ -154,13 +154,33 @@ THEMATIC_MONEY = (
 
 def test_spending_ratios_are_no_evidence_of_impact(pipeline, tmp_path):
     """A money chapter's percentages speak to Q1's further point on cost, not to its core point on evidence of
-    impact: wherever such a chapter is filed, it cannot make an answer on impact out of a budget."""
-    q1 = assess_text(pipeline, tmp_path / "thematic-aid_2023_report.md", "# Thematic Aid accountability report "
-                     "2023\n\n" + THEMATIC_COMPLAINTS + THEMATIC_MONEY + THEMATIC_PEOPLE)[1]
+    impact: wherever such a chapter is filed (here under Q1, by hand), it cannot make an answer on impact out of a
+    budget."""
+    path = tmp_path / "thematic-aid_2023_report.md"
+    path.write_text("# Thematic Aid accountability report 2023\n\n" + THEMATIC_COMPLAINTS + THEMATIC_MONEY + THEMATIC_PEOPLE)
+    chunks = pipeline.index.chunks(doc_id=pipeline.ingest(path).doc_id)
+    money = [c for c in chunks if c.chapter == "Money"]
+    q1 = pipeline.assessor.assess_question(pipeline.framework.question(1), chunks, follows=False, chapters={1: money})
     status = {p.guidance.split(" ")[0]: p for p in q1.points}
     assert status["Evidence"].status == "missing"
     assert status["Cost"].status == "addressed"
     assert q1.grade == Grade.NM
+
+
+def test_a_thematic_chapter_is_filed_with_its_subsections(pipeline, tmp_path):
+    """A subsection on the processes a complaints chapter changed belongs to that chapter; filed on its own it went
+    to Q2 (changes in accountability processes), and deleting the complaints chapter moved Q2's grade."""
+    changed = ("## What we changed\n\nWe revised our distribution procedure in all four districts: village committees "
+               "now check the beneficiary lists before each distribution, and we publish the lists on community notice "
+               "boards. We updated our feedback mechanism so that every desk now records the outcome of each case. Since "
+               "June our new accountability framework sets out how each office runs its feedback desk.\n\n")
+    path = tmp_path / "thematic-aid_2023_report.md"
+    path.write_text("# Thematic Aid accountability report 2023\n\n" + "".join(
+        chapter.replace("## ", "# ", 1) for chapter in (THEMATIC_COMPLAINTS + changed, THEMATIC_MONEY, THEMATIC_PEOPLE)))
+    chunks = pipeline.index.chunks(doc_id=pipeline.ingest(path).doc_id)
+    assert {c.chapter for c in chunks if c.section == "What we changed"} == {"Complaints and safeguarding"}
+    filed = {c.section: number for number, passages in pipeline.assessor.chapters(chunks).items() for c in passages}
+    assert filed["What we changed"] == filed["Complaints and safeguarding"] == 3
 
 
 def test_a_plan_is_no_evidence_of_what_was_done_unless_the_point_asks_for_plans(pipeline, tmp_path):
