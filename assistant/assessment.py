@@ -92,6 +92,12 @@ class Sentence:
         return "rule" in self.features
 
     @property
+    def label(self) -> bool:
+        """Set wholly in bold, as a run-in heading is ('**How we validated these results.** We do not ...'): it may
+        name a point, but it is no practice to quote or commend."""
+        return f"**{self.text}**" in self.chunk.text or f"__{self.text}__" in self.chunk.text
+
+    @property
     def specific(self) -> bool:
         """Gives a figure, or names an organisation, programme or place without hedging in commitment language:
         the concrete kind of support the panel asks for."""
@@ -368,11 +374,12 @@ class Assessor:
             status = "partly"
         else:
             status = "missing"
-        # The strongest sentence, then the concrete detail beside it: what a panel member wants to check.
+        # The strongest sentence, then the concrete detail beside it: what a panel member wants to check. A label
+        # only where nothing else supports the point.
         shown: list[int] = []
         for i in strong + [i for i in support if i not in detail]:
             shown += [j for j in dict.fromkeys((i, detail.get(i))) if j is not None and j not in shown]
-        shown = shown[:MAX_QUOTES_PER_POINT]
+        shown = sorted(shown, key=lambda i: sentences[i].label)[:MAX_QUOTES_PER_POINT]
         cues = sorted({c for i in shown for c in point.cues if self._cued((c,), sentences[i].text)})
         return PointAssessment(
             guidance=point.text, core=point.core, status=status,
@@ -411,7 +418,7 @@ class Assessor:
         points = [self._point(question, i, scores, closest, sentences) for i in range(len(question.guidance))]
         if not answered:  # a line or two is no answer: nothing in it can count as addressing a point
             points = [p.model_copy(update={"status": "missing"}) for p in points]
-        features = [Feature(kind=kind, evidence=s.evidence()) for s in sentences for kind in FEATURE_KINDS
+        features = [Feature(kind=kind, evidence=s.evidence()) for s in sentences if not s.label for kind in FEATURE_KINDS
                     if kind in s.features]
         assessment = QuestionAssessment(
             number=question.number, title=question.title, doc_id=chunks[0].doc_id if chunks else "",

@@ -183,6 +183,22 @@ def test_a_thematic_chapter_is_filed_with_its_subsections(pipeline, tmp_path):
     assert filed["What we changed"] == filed["Complaints and safeguarding"] == 3
 
 
+def test_a_bold_run_in_heading_is_neither_quoted_nor_commended_beside_the_practice_it_names(pipeline, tmp_path):
+    q1 = assess_text(pipeline, tmp_path / "labels-aid_2023_report.md",
+                     "# Labels Aid accountability report 2023\n\n## 1. Our most significant achievements and how they "
+                     "were validated\n\nWe trained 1,320 community health workers in 14 districts, and 86% of them "
+                     "passed the provincial certification exam.\n\n**How we validated these results.** In November we "
+                     "held results days in all 12 districts, where community health committees were shown the figures. "
+                     "In 10 of 12 districts participants confirmed the results, and in two they disputed them.\n")[1]
+    label = "How we validated these results."
+    quoted = [e.quote for p in q1.points for e in p.evidence]
+    validated = next(p for p in q1.points if p.guidance.startswith("How stakeholders"))
+    assert validated.status != "missing" and validated.evidence
+    assert label not in quoted
+    assert label not in [f.evidence.quote for f in q1.features]
+    assert label not in q1.commentary
+
+
 def test_a_plan_is_no_evidence_of_what_was_done_unless_the_point_asks_for_plans(pipeline, tmp_path):
     def assess(name: str, text: str) -> dict[str, PointAssessment]:
         q4 = assess_text(pipeline, tmp_path / f"plans-aid_2023_{name}.md",
