@@ -6,17 +6,16 @@ question texts. Every Heading 1 chapter after the first starts after an explicit
 1 title and Executive Director's note, 2 'Our work in 2024', 3 'Listening and learning', 4 'Changes around us',
 5 'If something goes wrong', 6 'Our team', 7 'Ten years of open accounts', 8 'The road ahead' (this assumes each
 chapter fits on one page; chapters were kept short for this, but no renderer was available to confirm it).
-The zip container is rewritten with fixed timestamps so the output is byte-for-byte reproducible.
+The zip container is rewritten with fixed timestamps so the output is byte-for-byte reproducible
+(eval/cases/docx_case.py).
 """
 
 import datetime
-import io
 import os
-import zipfile
+import sys
 
-from docx import Document
-from docx.enum.text import WD_BREAK
-from docx.shared import Cm, Pt
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from docx_case import write_docx  # noqa: E402  (eval/cases/docx_case.py, beside the case folders)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "report.docx")
@@ -211,54 +210,8 @@ SECTIONS = [
 
 
 def build():
-    doc = Document()
-    doc.core_properties.author = ORG
-    doc.core_properties.title = f"{ORG} - Annual Report 2024"
-    fixed = datetime.datetime(2025, 5, 12, 9, 0, 0)
-    doc.core_properties.created = fixed
-    doc.core_properties.modified = fixed
-    doc.core_properties.last_modified_by = ORG
-    doc.core_properties.revision = 1
-    doc.styles["Normal"].font.size = Pt(10)
-    for section in doc.sections:
-        section.top_margin = section.bottom_margin = Cm(2)
-        section.left_margin = section.right_margin = Cm(2)
-
-    doc.add_paragraph(ORG, style="Title")
-    doc.add_paragraph("Annual Report 2024 - Every Rupee Counts", style="Subtitle")
-    for i, (title, blocks) in enumerate(SECTIONS):
-        if i > 0:
-            doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-        doc.add_heading(title, level=1)
-        for block in blocks:
-            kind = block[0]
-            if kind == "p":
-                doc.add_paragraph(block[1])
-            elif kind == "h2":
-                doc.add_heading(block[1], level=2)
-            elif kind == "table":
-                headers, rows = block[1], block[2]
-                table = doc.add_table(rows=1, cols=len(headers))
-                table.style = "Table Grid"
-                for cell, text in zip(table.rows[0].cells, headers):
-                    cell.text = text
-                    cell.paragraphs[0].runs[0].bold = True
-                for r in rows:
-                    cells = table.add_row().cells
-                    for cell, text in zip(cells, r):
-                        cell.text = text
-            else:
-                raise ValueError(kind)
-    buf = io.BytesIO()
-    doc.save(buf)
-    # rewrite the zip with fixed timestamps and a stable order
-    src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
-    with zipfile.ZipFile(OUT, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            zi = zipfile.ZipInfo(info.filename, date_time=(2025, 5, 12, 9, 0, 0))
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(zi, src.read(info.filename))
-    print("written", OUT, os.path.getsize(OUT))
+    write_docx(OUT, ORG, "Annual Report 2024", "Annual Report 2024 - Every Rupee Counts", SECTIONS,
+               datetime.datetime(2025, 5, 12, 9, 0, 0))
 
 
 if __name__ == "__main__":
