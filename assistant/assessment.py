@@ -224,7 +224,7 @@ class Assessor:
         self.embed = embed
         self.features = load_features(Path(corpus_dir))
         self._corpus_dir = Path(corpus_dir)
-        self._reference: tuple[list[str], np.ndarray] | None = None  # the typical report's sentences, embedded
+        self._reference: np.ndarray | None = None  # the typical report's sentences, embedded
         self._typical_closeness: dict[int, np.ndarray] = {}  # question number -> _typical
         self.phrases = load_phrases(Path(prompts_dir))
         self._point_vectors: dict[int, np.ndarray] = {}  # question number -> its points' text and ask vectors
@@ -299,9 +299,9 @@ class Assessor:
         median)."""
         if question.number not in self._typical_closeness:
             if self._reference is None:
-                texts = answer_sentences((self._corpus_dir / REFERENCE_REPORT).read_text(encoding="utf-8"))
-                self._reference = (texts, self.embed(texts))
-            similarity = self._similarity(question, self._reference[1])[question.defining]
+                self._reference = self.embed(
+                    answer_sentences((self._corpus_dir / REFERENCE_REPORT).read_text(encoding="utf-8")))
+            similarity = self._similarity(question, self._reference)[question.defining]
             self._typical_closeness[question.number] = np.median(similarity, axis=1)
         return self._typical_closeness[question.number]
 

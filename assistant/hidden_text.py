@@ -144,8 +144,7 @@ def extract_visible(page, number: int | None = None, on_operator=None,
     for start, end in reversed(cuts):
         text = text[:start] + text[end:]
     if sizes is not None:
-        _line_sizes(text, [(s - _removed_before(s, cuts), e - _removed_before(s, cuts), z, b) for s, e, z, b in shown],
-                    sizes)
+        _line_sizes(text, [(s - (cut := _removed_before(s, cuts)), e - cut, z, b) for s, e, z, b in shown], sizes)
     return text, suspects
 
 
