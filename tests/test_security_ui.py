@@ -4,8 +4,8 @@ backend and to where, whose exports are served to whom, and which names may reac
 import httpx
 import pytest
 
-from assistant.ui import SERVER
-from assistant.workspace import WorkspaceStore, user_folder
+from assistant.review.workspace import WorkspaceStore, user_folder
+from assistant.web.state import SERVER
 
 from .conftest import SAMPLE_REPORT, app_process
 from .fake_openai import FakeOpenAIServer
@@ -29,31 +29,31 @@ def good_server():
 def test_only_admins_change_the_backend_and_only_to_allowed_urls(auth_calls, good_server):
     before = auth_calls.pipeline.client
     # Bob may neither probe a server (a port scan by another name) nor switch everyone's drafting to it.
-    assert "only panel admins" in auth_calls.test_connection(SERVER, good_server.url, "tiny", "", "json_schema", BOB)
-    status, banner, _ = auth_calls.apply_backend(SERVER, good_server.url, "tiny", "", "json_schema", True, BOB)
+    assert "only panel admins" in auth_calls.settings.test_connection(SERVER, good_server.url, "tiny", "", "json_schema", BOB)
+    status, banner, _ = auth_calls.settings.apply_backend(SERVER, good_server.url, "tiny", "", "json_schema", True, BOB)
     assert "only panel admins" in status and auth_calls.pipeline.client is before
     assert "embedded" in banner and "Only panel admins" in banner
-    assert all(not update["interactive"] for update in auth_calls.settings_form(BOB)[1:])
+    assert all(not update["interactive"] for update in auth_calls.settings.settings_form(BOB)[1:])
     # Alice is an admin, but a host off the allowlist is refused, confirmed or not, and never contacted.
     for url in ("http://10.20.30.40:8000/v1", "http://127.0.0.1.evil.example/v1", "file:///etc/passwd"):
-        assert "allowlist" in auth_calls.test_connection(SERVER, url, "m", "", "json_schema", ALICE)
-        assert "allowlist" in auth_calls.apply_backend(SERVER, url, "m", "", "json_schema", True, ALICE)[0]
+        assert "allowlist" in auth_calls.settings.test_connection(SERVER, url, "m", "", "json_schema", ALICE)
+        assert "allowlist" in auth_calls.settings.apply_backend(SERVER, url, "m", "", "json_schema", True, ALICE)[0]
     assert auth_calls.pipeline.client is before
-    status, banner, _ = auth_calls.apply_backend(SERVER, good_server.url, "tiny", "", "json_schema", False, ALICE)
+    status, banner, _ = auth_calls.settings.apply_backend(SERVER, good_server.url, "tiny", "", "json_schema", False, ALICE)
     assert status.startswith("Applied") and good_server.url in banner and "every user" in banner
 
 
 def test_the_allowlist_setting_replaces_loopback(settings, good_server):
     calls = make_calls(settings.model_copy(update=AUTH | {"backend_allowlist": "https://llm.example.org/v1,gpu-box"}))
-    assert calls.url_allowed("https://llm.example.org/v1") and calls.url_allowed("http://gpu-box:8000/v1")
-    assert not calls.url_allowed("https://llm.example.org/other") and not calls.url_allowed(good_server.url)
+    assert calls.settings.url_allowed("https://llm.example.org/v1") and calls.settings.url_allowed("http://gpu-box:8000/v1")
+    assert not calls.settings.url_allowed("https://llm.example.org/other") and not calls.settings.url_allowed(good_server.url)
 
 
 def test_a_member_name_cannot_steer_the_export_outside_the_user_folder(calls, settings, tmp_path):
     target = tmp_path / "x"
     member = "../" * 30 + str(target).lstrip("/") + "/ESCAPED"
     _, doc_id, _ = ingest(calls, SAMPLE_REPORT, member=member)
-    status = calls.export(doc_id, ALICE)[0]
+    status = calls.export.export(doc_id, ALICE)[0]
     assert status.startswith("Letter built") and not target.exists()
     own = (settings.data_dir / "exports" / user_folder("alice")).resolve()
     written = [p for p in (settings.data_dir / "exports").rglob("*") if p.is_file()]

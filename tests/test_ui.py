@@ -6,9 +6,10 @@ from types import SimpleNamespace
 import docx
 import pytest
 
-from tests.fakes import FakeChatClient
 from assistant.pipeline import Pipeline
-from assistant.ui import QUESTION_FIELDS, WorkspaceCallbacks, parse_auth
+from assistant.web.app import Workspace
+from assistant.web.state import QUESTION_FIELDS, parse_auth
+from tests.fakes import FakeChatClient
 
 from .conftest import SAMPLE_REPORT, make_pdf
 from .test_drafting import draft_reply
@@ -23,10 +24,10 @@ def scripted(messages):
     return draft_reply()
 
 
-def make_calls(settings, draft_mode="llm") -> WorkspaceCallbacks:
+def make_calls(settings, draft_mode="llm") -> Workspace:
     # The scripted model writes on top of the assessment, as a configured backend would.
     pipeline = Pipeline(settings.model_copy(update={"draft_mode": draft_mode}), client=FakeChatClient(default=scripted))
-    return WorkspaceCallbacks(pipeline)
+    return Workspace(pipeline)
 
 
 @pytest.fixture
@@ -38,7 +39,7 @@ TEXT, GRADE, OMIT, CHANGED, SUGGESTION, CHECKLIST, POINT, STATUS, EVIDENCE, PICK
 NO_CHANGE = {"__type__": "update"}
 
 
-def field(views: list, calls: WorkspaceCallbacks, number: int, index: int):
+def field(views: list, calls: Workspace, number: int, index: int):
     """One of a question's view values (TEXT, GRADE, ...): what the page shows, an update's value included."""
     view = views[calls.numbers.index(number) * QUESTION_FIELDS + index]
     return view.get("value", view) if isinstance(view, dict) and index in (TEXT, GRADE, OMIT) else view
@@ -49,7 +50,7 @@ def review(calls, review_id):
 
 
 def ingest(calls, path, user=ALICE, current=None, member="", year=""):
-    status, doc_id, _, ingested = calls.ingest(str(path) if path else None, member, year, current, user)
+    status, doc_id, _, ingested = calls.report.ingest(str(path) if path else None, member, year, current, user)
     return status, doc_id, ingested
 
 
@@ -72,8 +73,8 @@ def test_a_failed_upload_keeps_the_open_report_open(calls, tmp_path):
     for bad in (empty, None):
         status, kept, ingested = ingest(calls, bad, current=doc_id)
         assert kept == doc_id and not ingested
-        assert all(update == NO_CHANGE for update in calls.open_if_ingested(ingested, kept, ALICE))
-    saved, *_ = calls.save_commentary(kept, 2, "Typed after the failed upload.", ALICE)
+        assert all(update == NO_CHANGE for update in calls.page.open_if_ingested(ingested, kept, ALICE))
+    saved, *_ = calls.draft.save_commentary(kept, 2, "Typed after the failed upload.", ALICE)
     assert saved.startswith("Saved") and saved.endswith("UTC")
     assert review(calls, doc_id).edit("alice", 2).commentary == "Typed after the failed upload."
 
@@ -82,8 +83,8 @@ def test_drafting_never_resends_what_the_member_is_typing(calls):
     """While question N drafts, the other questions' boxes get no update, and a question with the member's own text
     keeps its box as it is: a keystroke in flight is never overwritten."""
     _, doc_id, _ = ingest(calls, SAMPLE_REPORT)
-    calls.save_commentary(doc_id, 2, "Typed before drafting.", ALICE)
-    updates = list(calls.draft_all(doc_id, ALICE))
+    calls.draft.save_commentary(doc_id, 2, "Typed before drafting.", ALICE)
+    updates = list(calls.draft.draft_all(doc_id, ALICE))
     second = next(u for u in updates if u[0] == "Drafted question 2.")[1:-1]
     assert field(second, calls, 2, TEXT) == NO_CHANGE and "Grade" in field(second, calls, 2, SUGGESTION)
     assert all(field(second, calls, 1, i) == NO_CHANGE for i in range(QUESTION_FIELDS))
@@ -91,25 +92,25 @@ def test_drafting_never_resends_what_the_member_is_typing(calls):
 
 
 def test_draft_edit_reload_restart(calls, settings):
-    status, doc_id, reports, _ = calls.ingest(str(SAMPLE_REPORT), "", "", None, ALICE)
+    status, doc_id, reports, _ = calls.report.ingest(str(SAMPLE_REPORT), "", "", None, ALICE)
     assert status.startswith("Done:") and reports["value"] == doc_id
-    *_, last = calls.draft_all(doc_id, ALICE)
+    *_, last = calls.draft.draft_all(doc_id, ALICE)
     assert last[0] == "Done: all questions drafted." and last[-1] == "A strong report overall."
-    views = calls.open_report(doc_id, ALICE)[3:]
+    views = calls.page.open_report(doc_id, ALICE)[3:]
     assert field(views, calls, 3, GRADE) == "PS" and "49 complaints were closed" in field(views, calls, 3, EVIDENCE)
 
-    _, note, suggestion = calls.save_commentary(doc_id, 3.0, "The Panel's own words on complaints.", ALICE)
+    _, note, suggestion = calls.draft.save_commentary(doc_id, 3.0, "The Panel's own words on complaints.", ALICE)
     assert "You changed the text" in note and "The report shares that 57 complaints" in suggestion  # live, no reload
-    _, note, _ = calls.save_grade(doc_id, 3.0, "NM", ALICE)
+    _, note, _ = calls.draft.save_grade(doc_id, 3.0, "NM", ALICE)
     assert "You changed the text and grade" in note
-    calls.save_opening(doc_id, "Edited opening.", ALICE)
+    calls.draft.save_opening(doc_id, "Edited opening.", ALICE)
 
     restarted = make_calls(settings)  # a server restart: new pipeline, same data directory
-    page = restarted.restore(None, ALICE)
+    page = restarted.page.restore(None, ALICE)
     assert page[0] == doc_id
     header, prescreen, opening, *views = page[2:]
     assert opening == "Edited opening." and "Pre-screening" in prescreen
-    assert "| 3 | answered |" in restarted.prescreen_view(page[0])
+    assert "| 3 | answered |" in restarted.page.prescreen_view(page[0])
     assert field(views, restarted, 3, TEXT) == "The Panel's own words on complaints."
     assert field(views, restarted, 3, GRADE) == "NM"
     assert "You changed the text and grade" in field(views, restarted, 3, CHANGED)
@@ -120,17 +121,17 @@ def test_draft_edit_reload_restart(calls, settings):
 
 def test_regenerating_one_question_keeps_the_other_edits(calls):
     _, doc_id, _ = ingest(calls, SAMPLE_REPORT)
-    list(calls.draft_all(doc_id, ALICE))
-    calls.save_commentary(doc_id, 2, "My edit of question 2.", ALICE)
-    calls.save_commentary(doc_id, 3, "My edit of question 3.", ALICE)
-    cancelled = list(calls.regenerate(doc_id, 3, False, ALICE))  # the member said no to the confirmation
+    list(calls.draft.draft_all(doc_id, ALICE))
+    calls.draft.save_commentary(doc_id, 2, "My edit of question 2.", ALICE)
+    calls.draft.save_commentary(doc_id, 3, "My edit of question 3.", ALICE)
+    cancelled = list(calls.draft.regenerate(doc_id, 3, False, ALICE))  # the member said no to the confirmation
     assert len(cancelled) == 1 and cancelled[0][1].startswith("Not regenerated")
     assert review(calls, doc_id).edit("alice", 3).commentary == "My edit of question 3."
-    updates = list(calls.regenerate(doc_id, 3, True, ALICE))
+    updates = list(calls.draft.regenerate(doc_id, 3, True, ALICE))
     assert len(updates) >= 2  # streamed output, then the question's new view
     final = updates[-1]
     assert final[1].startswith("Regenerated question 3") and final[2]["value"].startswith("The report shares that 57 complaints")
-    views = calls.open_report(doc_id, ALICE)[3:]
+    views = calls.page.open_report(doc_id, ALICE)[3:]
     assert field(views, calls, 2, TEXT) == "My edit of question 2."
     assert field(views, calls, 3, TEXT).startswith("The report shares")
     archived = review(calls, doc_id).archived
@@ -141,35 +142,35 @@ def test_members_share_the_suggestions_and_keep_their_own_edits(calls, tmp_path)
     """A second member opening the same report finds the first one's drafts (no drafting again) and edits beside
     them; each member's text stays theirs."""
     _, alice_review, _ = ingest(calls, SAMPLE_REPORT)
-    list(calls.draft_all(alice_review, ALICE))
+    list(calls.draft.draft_all(alice_review, ALICE))
     requests = len(calls.pipeline.client.requests)
-    calls.save_commentary(alice_review, 1, "Alice's text", ALICE)
+    calls.draft.save_commentary(alice_review, 1, "Alice's text", ALICE)
     status, bob_review, _ = ingest(calls, SAMPLE_REPORT, BOB)  # Bob uploads the same report: the same review
     assert bob_review == alice_review and "the assistant's drafts already there" in status
-    bob_view = calls.open_report(bob_review, BOB)[3:]
+    bob_view = calls.page.open_report(bob_review, BOB)[3:]
     assert "Grade: PS" in field(bob_view, calls, 3, SUGGESTION) and field(bob_view, calls, 3, GRADE) == "PS"
     assert field(bob_view, calls, 1, TEXT) != "Alice's text" and len(calls.pipeline.client.requests) == requests
-    calls.save_commentary(bob_review, 1, "Bob's text", BOB)
-    calls.save_grade(bob_review, 3, "NM", BOB)
-    assert field(calls.open_report(alice_review, ALICE)[3:], calls, 1, TEXT) == "Alice's text"
-    assert field(calls.open_report(bob_review, BOB)[3:], calls, 1, TEXT) == "Bob's text"
+    calls.draft.save_commentary(bob_review, 1, "Bob's text", BOB)
+    calls.draft.save_grade(bob_review, 3, "NM", BOB)
+    assert field(calls.page.open_report(alice_review, ALICE)[3:], calls, 1, TEXT) == "Alice's text"
+    assert field(calls.page.open_report(bob_review, BOB)[3:], calls, 1, TEXT) == "Bob's text"
     other = make_pdf(tmp_path / "other-org_2021.pdf", ["Question 3\nWe received 3 complaints about fraud and acted."])
     _, other_review, _ = ingest(calls, other, BOB)
-    assert [value for _, value in calls.report_choices("bob")][:2] == [other_review, alice_review]
-    assert [value for _, value in calls.report_choices("alice")] == [alice_review, other_review]  # the panel's, hers first
+    assert [value for _, value in calls.page.report_choices("bob")][:2] == [other_review, alice_review]
+    assert [value for _, value in calls.page.report_choices("alice")] == [alice_review, other_review]  # the panel's, hers first
 
 
 def test_consensus_shows_each_members_grade_and_marks_disagreement(calls):
     _, review_id, _ = ingest(calls, SAMPLE_REPORT)
-    list(calls.draft_all(review_id, ALICE))
-    calls.open_report(review_id, BOB)  # Bob joins without grading: his grades are the suggestion's
-    calls.save_grade(review_id, 2, "FM", ALICE)
-    table, _ = calls.panel_view(review_id, ALICE)
+    list(calls.draft.draft_all(review_id, ALICE))
+    calls.page.open_report(review_id, BOB)  # Bob joins without grading: his grades are the suggestion's
+    calls.draft.save_grade(review_id, 2, "FM", ALICE)
+    table, _ = calls.panel.panel_view(review_id, ALICE)
     rows = {int(row.split("data-question='")[1].split("'")[0]): row for row in table.split("<tr class=")[1:]}
     assert "alice" in table and "bob" in table
     assert rows[2].startswith("'disagree'") and "FM ✎" in rows[2] and "⚠" in rows[2]
     assert rows[3].startswith("'agree'") and rows[3].count(">PS<") == 4  # alice, bob, the assistant, the rubric
-    status, box, table, _ = calls.add_comment(review_id, 2, "I read the achievements as fully met.", BOB)
+    status, box, table, _ = calls.panel.add_comment(review_id, 2, "I read the achievements as fully met.", BOB)
     assert status.startswith("Comment added") and box == ""
     assert "I read the achievements as fully met." in table and "bob" in table
 
@@ -177,13 +178,13 @@ def test_consensus_shows_each_members_grade_and_marks_disagreement(calls):
 def test_flipping_a_status_regrades_and_never_touches_typed_text(settings):
     assessment_calls = make_calls(settings, draft_mode="assessment")
     _, review_id, _ = ingest(assessment_calls, SAMPLE_REPORT)
-    list(assessment_calls.draft_all(review_id, ALICE))
-    view = assessment_calls.open_report(review_id, ALICE)[3:]
+    list(assessment_calls.draft.draft_all(review_id, ALICE))
+    view = assessment_calls.page.open_report(review_id, ALICE)[3:]
     points = field(view, assessment_calls, 5, POINT)["choices"]
     before = field(view, assessment_calls, 5, GRADE)
     core = next(value for label, value in points if "★" in label)
-    assert assessment_calls.point_status(review_id, 5, core, ALICE) in ("addressed", "partly")
-    saved, checklist, suggestion, changed, text, grade = assessment_calls.save_status(review_id, 5, core, "missing", ALICE)
+    assert assessment_calls.draft.point_status(review_id, 5, core, ALICE) in ("addressed", "partly")
+    saved, checklist, suggestion, changed, text, grade = assessment_calls.draft.save_status(review_id, 5, core, "missing", ALICE)
     assert saved.startswith("Saved") and f"Rubric grade: {grade['value']}" in checklist
     assert grade["value"] != before and f"the assistant's statuses give {before}" in checklist
     assert "set by alice" in checklist and text["value"] and "asks" not in text  # untyped text follows the assessment
@@ -191,60 +192,60 @@ def test_flipping_a_status_regrades_and_never_touches_typed_text(settings):
     theirs = assessment_calls.pipeline.member_draft(review(assessment_calls, review_id), 5, "bob")
     assert mine.summary != theirs.summary and mine.summary in suggestion  # the 'Report says' line follows the flip
     assert not assessment_calls.pipeline.client.requests  # the assessment alone: no model asked
-    assert assessment_calls.point_status(review_id, 5, core, ALICE) == "missing"
-    assert field(assessment_calls.open_report(review_id, BOB)[3:], assessment_calls, 5, GRADE) == before  # Bob's view
+    assert assessment_calls.draft.point_status(review_id, 5, core, ALICE) == "missing"
+    assert field(assessment_calls.page.open_report(review_id, BOB)[3:], assessment_calls, 5, GRADE) == before  # Bob's view
 
-    assessment_calls.save_commentary(review_id, 5, "My own words stay.", ALICE)
-    *_, text, grade = assessment_calls.save_status(review_id, 5, core, "addressed", ALICE)
+    assessment_calls.draft.save_commentary(review_id, 5, "My own words stay.", ALICE)
+    *_, text, grade = assessment_calls.draft.save_status(review_id, 5, core, "addressed", ALICE)
     assert text == NO_CHANGE and grade["value"] == before  # a flip and its undo give back the grade
-    assert field(assessment_calls.open_report(review_id, ALICE)[3:], assessment_calls, 5, TEXT) == "My own words stay."
+    assert field(assessment_calls.page.open_report(review_id, ALICE)[3:], assessment_calls, 5, TEXT) == "My own words stay."
     letter = assessment_calls.pipeline.member_letter(review(assessment_calls, review_id), "alice")
     assert next(q for q in letter.questions if q.number == 5).commentary == "My own words stay."
 
 
 def test_the_lead_finalises_a_read_only_versioned_letter_with_an_appendix(calls):
     _, review_id, _ = ingest(calls, SAMPLE_REPORT)
-    list(calls.draft_all(review_id, ALICE))
-    calls.save_commentary(review_id, 2, "The lead's final words.", ALICE)
-    assert "has no lead yet" in calls.finalise(review_id, ALICE)[0]
-    assert calls.take_lead(review_id, ALICE)[0].startswith("You lead")
-    assert "alice leads this review" in calls.take_lead(review_id, BOB)[0]
-    assert "only the lead" in calls.finalise(review_id, BOB)[0]
-    status, _, lead = calls.finalise(review_id, ALICE)
+    list(calls.draft.draft_all(review_id, ALICE))
+    calls.draft.save_commentary(review_id, 2, "The lead's final words.", ALICE)
+    assert "has no lead yet" in calls.panel.finalise(review_id, ALICE)[0]
+    assert calls.panel.take_lead(review_id, ALICE)[0].startswith("You lead")
+    assert "alice leads this review" in calls.panel.take_lead(review_id, BOB)[0]
+    assert "only the lead" in calls.panel.finalise(review_id, BOB)[0]
+    status, _, lead = calls.panel.finalise(review_id, ALICE)
     assert status.startswith("Finalised: version 1") and "v1 by alice" in lead
-    assert calls.save_commentary(review_id, 2, "Too late.", ALICE)[0].startswith("Not saved: the letter is finalised")
-    view = calls.open_report(review_id, ALICE)
+    assert calls.draft.save_commentary(review_id, 2, "Too late.", ALICE)[0].startswith("Not saved: the letter is finalised")
+    view = calls.page.open_report(review_id, ALICE)
     assert "read-only" in view[0] and view[3]["interactive"] is False
     status, texts, markdown = export(calls, review_id, with_appendix=True)
     assert status.startswith("Finalised letter, version 1") and "The lead's final words." in texts
     appendix = markdown.split("## Appendix")[1]
     assert "Changed by the panel." in appendix and "The lead's final words." in appendix
     assert "Appendix: the assistant's suggestions against the final text" in texts
-    assert calls.reopen(review_id, BOB)[0].startswith("Error:")
-    assert calls.reopen(review_id, ALICE)[0].startswith("Reopened")
-    assert calls.save_commentary(review_id, 2, "Open again.", ALICE)[0].startswith("Saved")
+    assert calls.panel.reopen(review_id, BOB)[0].startswith("Error:")
+    assert calls.panel.reopen(review_id, ALICE)[0].startswith("Reopened")
+    assert calls.draft.save_commentary(review_id, 2, "Open again.", ALICE)[0].startswith("Saved")
 
 
 def test_a_question_written_by_hand_without_a_draft_is_in_the_finalised_letter(calls):
     _, review_id, _ = ingest(calls, SAMPLE_REPORT)
-    calls.save_commentary(review_id, 4, "Written by the lead, never drafted.", ALICE)
-    calls.take_lead(review_id, ALICE)
-    assert calls.finalise(review_id, ALICE)[0].startswith("Finalised: version 1")
+    calls.draft.save_commentary(review_id, 4, "Written by the lead, never drafted.", ALICE)
+    calls.panel.take_lead(review_id, ALICE)
+    assert calls.panel.finalise(review_id, ALICE)[0].startswith("Finalised: version 1")
     final = review(calls, review_id).final
     assert [q.commentary for q in final.letter.questions if q.number == 4] == ["Written by the lead, never drafted."]
 
 
 def export(calls, review_id, user=ALICE, with_appendix=False):
-    status, docx_button, md_button = calls.export(review_id, user, with_appendix)
+    status, docx_button, md_button = calls.export.export(review_id, user, with_appendix)
     assert docx_button["interactive"] and md_button["interactive"]
     return status, [p.text for p in docx.Document(docx_button["value"]).paragraphs], open(md_button["value"]).read()
 
 
 def test_export_uses_the_edits(calls):
     _, doc_id, _ = ingest(calls, SAMPLE_REPORT)
-    list(calls.draft_all(doc_id, ALICE))
-    calls.save_grade(doc_id, 5, "NM", ALICE)
-    calls.save_commentary(doc_id, 5, "Edited commentary five.", ALICE)
+    list(calls.draft.draft_all(doc_id, ALICE))
+    calls.draft.save_grade(doc_id, 5, "NM", ALICE)
+    calls.draft.save_commentary(doc_id, 5, "Edited commentary five.", ALICE)
     status, texts, markdown = export(calls, doc_id)
     assert status.startswith("Letter built")
     assert "Edited commentary five." in texts and "Grade: NM" in texts
@@ -255,9 +256,9 @@ def test_export_has_every_question_unless_left_out(calls):
     """A never-drafted question with hand-written text and grade is in the letter; the others are marked, not
     missing; a question is left out only when the member says so."""
     _, doc_id, _ = ingest(calls, SAMPLE_REPORT)
-    calls.save_commentary(doc_id, 4, "Hand-written commentary on question four.", ALICE)
-    calls.save_grade(doc_id, 4, "PM", ALICE)
-    calls.save_omit(doc_id, 5, True, ALICE)
+    calls.draft.save_commentary(doc_id, 4, "Hand-written commentary on question four.", ALICE)
+    calls.draft.save_grade(doc_id, 4, "PM", ALICE)
+    calls.draft.save_omit(doc_id, 5, True, ALICE)
     status, texts, markdown = export(calls, doc_id)
     assert "Hand-written commentary on question four." in texts and "Grade: PM" in texts
     assert "Hand-written commentary on question four." in markdown and "**Grade: PM**" in markdown
@@ -266,16 +267,16 @@ def test_export_has_every_question_unless_left_out(calls):
         assert f"### {number} " in markdown
     assert "### 5 " not in markdown and "Left out as you chose: question 5" in status
     assert markdown.count("[TO BE WRITTEN") == len(graded) - 1 and "Grade: —" not in markdown
-    calls.save_omit(doc_id, 5, False, ALICE)
+    calls.draft.save_omit(doc_id, 5, False, ALICE)
     assert "### 5 " in export(calls, doc_id)[2]
 
 
 def test_evidence_in_context(calls):
     _, review_id, _ = ingest(calls, SAMPLE_REPORT)
-    list(calls.draft_all(review_id, ALICE))
-    picker = field(calls.open_report(review_id, ALICE)[3:], calls, 3, PICKER)
+    list(calls.draft.draft_all(review_id, ALICE))
+    picker = field(calls.page.open_report(review_id, ALICE)[3:], calls, 3, PICKER)
     pick = next(value for label, value in picker["choices"] if "57 complaints" in label)
-    context, image = calls.show_context(review_id, 3, pick, ALICE)
+    context, image = calls.draft.show_context(review_id, 3, pick, ALICE)
     assert "section" not in context[:5] and "57 complaints" in context and "USD 5,000" in context
     assert image["visible"] is False  # a Markdown report has no page to show
 
@@ -288,8 +289,8 @@ def test_a_pdf_quote_shows_its_page_where_the_pipeline_renders_pages(calls, tmp_
     report = make_pdf(tmp_path / "pdf-org_2023.pdf", ["Question 3\nWe received 12 complaints in 2023 and closed 10 of them "
                                                       "within 30 days. The board reviewed every complaint."])
     _, review_id, _ = ingest(calls, report)
-    list(calls.draft_all(review_id, ALICE))
-    picker = field(calls.open_report(review_id, ALICE)[3:], calls, 3, PICKER)
+    list(calls.draft.draft_all(review_id, ALICE))
+    picker = field(calls.page.open_report(review_id, ALICE)[3:], calls, 3, PICKER)
     pick = next(value for label, value in picker["choices"] if "(p. 1)" in label)
     seen = []
     png = io.BytesIO()
@@ -300,7 +301,7 @@ def test_a_pdf_quote_shows_its_page_where_the_pipeline_renders_pages(calls, tmp_
         return SimpleNamespace(png=png.getvalue(), found=True)
 
     monkeypatch.setattr(calls.pipeline, "page_view", page_view, raising=False)
-    context, image = calls.show_context(review_id, 3, pick, ALICE)
+    context, image = calls.draft.show_context(review_id, 3, pick, ALICE)
     assert image["visible"] and image["value"].size == (4, 4) and image["label"] == "Page 1"
     assert seen and seen[0][:2] == (review(calls, review_id).doc_id, 1) and "12 complaints" in seen[0][2]
 
@@ -309,35 +310,35 @@ def test_backend_settings_say_what_is_true(calls):
     from .fake_openai import FakeOpenAIServer
 
     dead = "http://127.0.0.1:9/v1"
-    assert calls.test_connection("openai-compatible", dead, "m", "", "json_schema").startswith("Error:")
-    assert "Give the server URL" in calls.apply_backend("openai-compatible", "", "", "", "json_schema")[0]
+    assert calls.settings.test_connection("openai-compatible", dead, "m", "", "json_schema").startswith("Error:")
+    assert "Give the server URL" in calls.settings.apply_backend("openai-compatible", "", "", "", "json_schema")[0]
     before = calls.pipeline.client
-    status, banner, anyway = calls.apply_backend("openai-compatible", dead, "m", "", "json_schema")
+    status, banner, anyway = calls.settings.apply_backend("openai-compatible", dead, "m", "", "json_schema")
     assert status.startswith("Not applied") and anyway["visible"] and calls.pipeline.client is before
     assert "embedded" in banner and "127.0.0.1:9" not in banner
-    assert calls.settings_form()[1]["value"] == "embedded"  # a reload shows what is really used
-    status, banner, anyway = calls.apply_backend("openai-compatible", dead, "m", "", "json_schema", True)
+    assert calls.settings.settings_form()[1]["value"] == "embedded"  # a reload shows what is really used
+    status, banner, anyway = calls.settings.apply_backend("openai-compatible", dead, "m", "", "json_schema", True)
     assert status.startswith("Applied") and "127.0.0.1:9" in banner and not anyway["visible"]
     assert "127.0.0.1:9" in calls.pipeline.client.description
     good = FakeOpenAIServer(lambda body: "{}")
     try:
-        status, banner, _ = calls.apply_backend("openai-compatible", good.url, "tiny", "", "json_schema")
+        status, banner, _ = calls.settings.apply_backend("openai-compatible", good.url, "tiny", "", "json_schema")
     finally:
         good.close()
     assert status.startswith("Applied") and good.url in banner
-    form = calls.settings_form()
+    form = calls.settings.settings_form()
     assert form[1]["value"] == "openai-compatible" and form[2]["value"] == good.url and form[3]["value"] == "tiny"
 
 
 def test_a_failed_regeneration_is_never_called_done(calls):
     _, doc_id, _ = ingest(calls, SAMPLE_REPORT)
-    list(calls.draft_all(doc_id, ALICE))
-    calls.save_commentary(doc_id, 2, "Keep me.", ALICE)
+    list(calls.draft.draft_all(doc_id, ALICE))
+    calls.draft.save_commentary(doc_id, 2, "Keep me.", ALICE)
     calls.pipeline.client.default = None
-    from assistant.llm import LLMError
+    from assistant.judging.llm import LLMError
 
     calls.pipeline.client.enqueue(*[LLMError("HTTP 500 from the model server")] * 20)
-    final = list(calls.regenerate(doc_id, 2, True, ALICE))[-1]
+    final = list(calls.draft.regenerate(doc_id, 2, True, ALICE))[-1]
     assert final[1].startswith("Error:") and "done" not in final[1].lower() and final[2]["value"] == "Keep me."
 
 
@@ -347,22 +348,22 @@ def test_auth_spec():
 
 
 def test_a_failing_backend_loses_no_work(calls):
-    from assistant.llm import LLMError
+    from assistant.judging.llm import LLMError
 
     _, doc_id, _ = ingest(calls, SAMPLE_REPORT)
-    list(calls.draft_all(doc_id, ALICE))
-    calls.save_commentary(doc_id, 4, "Careful edit of question 4.", ALICE)
-    calls.save_grade(doc_id, 4, "PS", ALICE)
+    list(calls.draft.draft_all(doc_id, ALICE))
+    calls.draft.save_commentary(doc_id, 4, "Careful edit of question 4.", ALICE)
+    calls.draft.save_grade(doc_id, 4, "PS", ALICE)
     calls.pipeline.client.default = None
     calls.pipeline.client.enqueue(*[LLMError("HTTP 500 from the model server")] * 20)
-    *_, last = calls.draft_all(doc_id, ALICE)
+    *_, last = calls.draft.draft_all(doc_id, ALICE)
     assert last[0].startswith("Drafted, except") and "by hand" in last[0]
-    views = calls.open_report(doc_id, ALICE)[3:]
+    views = calls.page.open_report(doc_id, ALICE)[3:]
     assert field(views, calls, 4, TEXT) == "Careful edit of question 4." and field(views, calls, 4, GRADE) == "PS"
     suggestion = field(views, calls, 2, SUGGESTION)
     assert "could not write this question" in suggestion  # the failed question is flagged for a human
     assert len(suggestion.split("Note:")) == len(set(suggestion.split("Note:")))  # each note once
-    final = list(calls.regenerate(doc_id, 4, True, ALICE))[-1]
+    final = list(calls.draft.regenerate(doc_id, 4, True, ALICE))[-1]
     assert final[2]["value"] == "Careful edit of question 4."  # a failed regeneration keeps the edit on screen and on disk
     assert review(calls, doc_id).edit("alice", 4).commentary == "Careful edit of question 4."
 
@@ -370,26 +371,26 @@ def test_a_failing_backend_loses_no_work(calls):
 def test_round_tab_drafts_in_the_background_and_resumes(calls, settings):
     """The secretariat's round: its pre-screen per report and question, drafting in the background, a model that
     fails counted as failed (not done), and a restart that finishes what is left."""
-    from assistant.llm import LLMError
-    from assistant.ui import RoundWorker
+    from assistant.judging.llm import LLMError
+    from assistant.web.round_worker import RoundWorker
 
-    rounds = calls.round_worker.rounds
+    rounds = calls.round.round_worker.rounds
     rounds.create("june")
     rounds.add("june", [SAMPLE_REPORT])
-    assert calls.round_choices()["choices"] == ["june"]
-    table, progress = calls.round_view("june")
+    assert calls.round.round_choices()["choices"] == ["june"]
+    table, progress = calls.round.round_view("june")
     assert "| example-relief-network_2023_accountability-report.md |" in table and "| 3 | answered |" in table
     assert "Not drafted yet" in progress
 
     calls.pipeline.client.default = None
     calls.pipeline.client.enqueue(*[LLMError("HTTP 500 from the model server")] * 100)
-    status, _ = calls.start_round("june")
+    status, _ = calls.round.start_round("june")
     assert status.startswith(f"Drafting {len(calls.numbers)} questions")
-    calls.round_worker.join(timeout=300)
+    calls.round.round_worker.join(timeout=300)
     counts = rounds.progress("june")
     graded = [q.number for q in calls.pipeline.framework.questions if q.graded]
     assert counts["failed"] >= len(graded) and counts["pending"] == counts["running"] == 0
-    assert "could not write" in calls.round_progress("june")  # the failures, named
+    assert "could not write" in calls.round.round_progress("june")  # the failures, named
 
     calls.pipeline.client.replies.clear()  # the model server is back
     calls.pipeline.client.default = scripted
@@ -398,13 +399,13 @@ def test_round_tab_drafts_in_the_background_and_resumes(calls, settings):
     assert restarted.resume() == ["june"]
     restarted.join(timeout=300)
     assert rounds.progress("june") == {"pending": 0, "running": 0, "done": len(calls.numbers), "failed": 0}
-    assert f"{len(calls.numbers)}/{len(calls.numbers)} questions" in calls.round_progress("june")
+    assert f"{len(calls.numbers)}/{len(calls.numbers)} questions" in calls.round.round_progress("june")
 
 
 def test_json_workspaces_of_earlier_versions_open_in_the_workspace(settings):
     """A member's JSON workspace from before the review store is imported on start and opens with their edit."""
     from assistant.models import Grade
-    from assistant.workspace import WorkspaceStore
+    from assistant.review.workspace import WorkspaceStore
 
     calls = make_calls(settings)
     _, review_id, _ = ingest(calls, SAMPLE_REPORT)
@@ -414,7 +415,7 @@ def test_json_workspaces_of_earlier_versions_open_in_the_workspace(settings):
                 framework_id=calls.pipeline.framework.id)
     legacy.save_edit("carol", doc_id, 2, commentary="Carol's text from the JSON days.", grade=Grade.PS)
     restarted = make_calls(settings)  # a server start opens the store, which imports the file
-    page = restarted.restore(None, SimpleNamespace(username="carol"))
+    page = restarted.page.restore(None, SimpleNamespace(username="carol"))
     assert page[0] == review_id
     views = page[5:]
     assert field(views, restarted, 2, TEXT) == "Carol's text from the JSON days." and field(views, restarted, 2, GRADE) == "PS"

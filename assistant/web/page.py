@@ -1,0 +1,136 @@
+"""The page around the tabs: the header, the report picker and every question's view, which several tabs refresh."""
+
+import gradio as gr
+
+from ..review.reviews import REMARKS, Review
+from ..review.workspace import utc_time
+from .render import (
+    point_choices,
+    quotes,
+    render_changed_note,
+    render_checklist,
+    render_evidence,
+    render_follow_ups,
+    render_precedent,
+    render_prescreen,
+    render_suggestion,
+)
+from .state import QUESTION_FIELDS, Tab, review_id_of, user_of
+
+
+class PageViews(Tab):
+    def question_view(self, review: Review | None, number: int, user: str) -> list:
+        if review is None:
+            return [gr.update(value="", interactive=True), gr.update(value=None, interactive=True),
+                    gr.update(value=False, interactive=True), "", "_Upload or open a report._", "",
+                    gr.update(choices=[], value=None), gr.update(value=None), "", gr.update(choices=[], value=None), "", ""]
+        editable = review.status != "final"
+        draft = self.pipeline.member_draft(review, number, user)
+        edit = review.edit(user, number)
+        text, grade = self.pipeline.member_text(review, number, user)
+        original = review.suggestion(number)
+        points = draft.assessment.points if draft and draft.assessment else []
+        first = points[0] if points else None
+        return [
+            gr.update(value=text, interactive=editable),
+            gr.update(value=grade.value if grade else None, interactive=editable),
+            gr.update(value=bool(edit and edit.leave_out), interactive=editable),
+            render_changed_note(draft, edit),
+            render_suggestion(draft, edit),
+            render_checklist(draft, original.draft.rubric_grade if original else None),
+            gr.update(choices=point_choices(points), value=first.guidance if first else None),
+            gr.update(value=first.status if first else None, interactive=editable and first is not None),
+            render_evidence(draft),
+            gr.update(choices=[(f"{e.quote[:80]} ({e.location})", str(i)) for i, e in enumerate(quotes(draft))], value=None),
+            render_precedent(draft),
+            render_follow_ups(draft),
+        ]
+
+    def all_views(self, review: Review | None, user: str, only: int | None = None) -> list:
+        """Every question's view; with `only`, that question's and no-op updates elsewhere, so a member typing in
+        one question while another drafts keeps every keystroke. The member's own text and grade are never
+        re-sent while drafting (`only`): the box already shows them."""
+        views = []
+        for number in self.numbers:
+            if only is None:
+                views += self.question_view(review, number, user)
+            elif number != only:
+                views += [gr.update()] * QUESTION_FIELDS
+            else:
+                view = self.question_view(review, number, user)
+                edit = review.edit(user, number) if review else None
+                if edit and edit.commentary is not None:
+                    view[0] = gr.update()
+                if edit and edit.grade is not None:
+                    view[1] = gr.update()
+                views += view
+        return views
+
+    def header(self, review: Review | None) -> str:
+        if review is None:
+            return "No report open."
+        saved = utc_time(review.updated_at, with_date=True) if review.updated_at else "never"
+        parts = [f"**{review.member or 'Unknown member'}** — report {review.year or '?'} — `{review.source or review.doc_id}`"]
+        if review.review_round:
+            parts.append(f"round {review.review_round}")
+        parts.append(f"lead: {review.lead}" if review.lead else "no lead yet")
+        if review.status == "final":
+            parts.append(f"**finalised (version {review.final.version}), read-only**" if review.final else "**finalised**")
+        return " — ".join(parts) + f" (last saved {saved})"
+
+    def report_choices(self, user: str) -> list[tuple[str, int]]:
+        """Every review of the panel: the user's own first, then the others they may join."""
+        mine = self.store.list(user)
+        ids = {r.id for r in mine}
+        others = [r for r in self.store.list() if r.id not in ids]
+
+        def label(review: Review) -> str:
+            where = f", round {review.review_round}" if review.review_round else ""
+            final = ", final" if review.status == "final" else ""
+            return f"{review.member or review.source} {review.year or ''} ({review.source}{where}{final})"
+
+        return [(label(r), r.id) for r in mine + others]
+
+    def open_report(self, review_id, request: gr.Request = None) -> list:
+        """Everything the page shows for a review: header, pre-screen (filled in by `prescreen_view` next: a new
+        report's takes seconds, and the page must not wait for it), overall remarks, every question. Opening a
+        review makes the user one of its members."""
+        user = user_of(request)
+        review = self._review(review_id)
+        if review is not None and user not in review.members:
+            review = self.store.add_member(review.id, user)
+        remarks = self.remarks(review, user) if review is not None else ""
+        prescreen = "_Pre-screening the report…_" if review is not None else ""
+        return [self.header(review), prescreen, remarks] + self.all_views(review, user)
+
+    def prescreen_view(self, review_id) -> str:
+        review = self._review(review_id)
+        if review is None:
+            return ""
+        try:
+            return render_prescreen(self.pipeline.prescreen(review.doc_id))
+        except KeyError:
+            return "_This report is no longer in the index: ingest it again to pre-screen it._"
+
+    @staticmethod
+    def remarks(review: Review, user: str) -> str:
+        edit = review.edit(user, REMARKS)
+        if edit and edit.commentary is not None:
+            return edit.commentary
+        return review.remarks.get(review.default_backend() or "", "")
+
+    def open_if_ingested(self, ingested: bool, review_id, request: gr.Request = None) -> list:
+        """After an upload: show the new report; after a failed one, change nothing on the page."""
+        if not ingested:
+            return [gr.update()] * (3 + QUESTION_FIELDS * len(self.numbers))
+        return self.open_report(review_id, request)
+
+    def restore(self, last_review, request: gr.Request = None) -> list:
+        """On page load: reopen the review this browser had open, else the user's latest."""
+        user = user_of(request)
+        choices = self.report_choices(user)
+        ids = [value for _, value in choices]
+        last = review_id_of(last_review)
+        mine = self.store.list(user)
+        review_id = last if last in ids else (mine[0].id if mine else None)
+        return [review_id, gr.update(choices=choices, value=review_id)] + self.open_report(review_id, request)

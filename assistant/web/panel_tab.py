@@ -1,0 +1,139 @@
+"""The Panel tab: each member's grade beside the assistant's and the rubric's, comments, the lead and finalising."""
+
+import html
+
+import gradio as gr
+
+from ..review.reviews import Review, ReviewError, consensus
+from ..review.workspace import utc_time
+from .state import Tab, user_of
+
+
+class PanelTab(Tab):
+    def build(self, ui) -> None:
+        with gr.Tab("Panel") as ui.panel_tab:
+            gr.Markdown("Each member's grade beside the assistant's and the rubric's; rows where the panel disagrees are "
+                        "marked. ✎: set by hand; otherwise the grade the member's view of the suggestion gives.")
+            ui.consensus_view = gr.HTML(elem_id="consensus")
+            ui.refresh_panel = gr.Button("Refresh", size="sm")
+            with gr.Row():
+                ui.comment_on = gr.Dropdown([(f"{q.number}. {q.title}", q.number) for q in self.pipeline.framework.questions],
+                                            label="Comment on question", scale=1, elem_id="comment-question")
+                ui.comment_text = gr.Textbox(label="Comment", scale=3, elem_id="comment-text")
+                ui.comment_button = gr.Button("Add comment", scale=1)
+            ui.lead_view = gr.Markdown(elem_id="lead")
+            with gr.Row():
+                ui.lead_button = gr.Button("Take the lead")
+                ui.finalise_button = gr.Button("Finalise the letter (lead)", variant="primary")
+                ui.reopen_button = gr.Button("Reopen (lead)")
+            ui.panel_status = gr.Markdown(elem_id="panel-status")
+        ui.panel = [ui.consensus_view, ui.lead_view]
+
+    def wire(self, ui) -> None:
+        ui.panel_tab.select(self.panel_view, ui.review_state, ui.panel)
+        ui.refresh_panel.click(self.panel_view, ui.review_state, ui.panel)
+        ui.comment_button.click(self.add_comment, [ui.review_state, ui.comment_on, ui.comment_text],
+                                [ui.panel_status, ui.comment_text] + ui.panel)
+        for button, action in ((ui.lead_button, self.take_lead), (ui.finalise_button, self.finalise),
+                               (ui.reopen_button, self.reopen)):
+            button.click(action, ui.review_state, [ui.panel_status] + ui.panel).then(ui.open_report, ui.review_state, ui.page)
+
+    def consensus_html(self, review: Review | None) -> str:
+        """Per question, each member's grade beside the assistant's and the rubric's; disagreements marked. A
+        member's grade is the one they set (✎), else the one their view of the suggestion gives."""
+        if review is None:
+            return "<p>No report open.</p>"
+        rows = {c.number: c for c in consensus(review)}
+        if not rows:
+            return "<p>Nothing drafted or graded yet.</p>"
+        backend = review.default_backend()
+        members = review.members
+        head = "".join(f"<th>{html.escape(m)}{' (lead)' if m == review.lead else ''}</th>" for m in members)
+        body = []
+        for question in self.pipeline.framework.questions:
+            view = rows.get(question.number)
+            if view is None or not question.graded:
+                continue
+            cells, grades = [], set()
+            for member in members:
+                _, grade = self.pipeline.member_text(review, question.number, member, backend)
+                edit = review.edit(member, question.number)
+                grades.add(grade)
+                mark = " ✎" if edit and edit.grade is not None else ""
+                statuses = " (own statuses)" if edit and edit.points else ""
+                cells.append(f"<td>{grade.value if grade else '—'}{mark}{statuses}</td>")
+            assistant = view.assistant.get(backend) if backend else None
+            differs = len(grades) > 1 or (assistant is not None and grades - {assistant, None})
+            disagree = bool(view.disagreement or differs)
+            comments = len(view.comments)
+            body.append(
+                f"<tr class='{'disagree' if disagree else 'agree'}' data-question='{question.number}'>"
+                f"<td>{question.number}. {html.escape(question.title)}{' ⚠ disagreement' if disagree else ''}</td>"
+                + "".join(cells)
+                + f"<td>{assistant.value if assistant else '—'}</td><td>{view.rubric.value if view.rubric else '—'}</td>"
+                f"<td>{comments or ''}</td></tr>"
+            )
+        table = (f"<table class='consensus'><thead><tr><th>Question</th>{head}<th>Assistant ({html.escape(backend or '—')})"
+                 f"</th><th>Rubric</th><th>Comments</th></tr></thead><tbody>{''.join(body)}</tbody></table>")
+        notes = [f"<li><b>Q{c.number}</b> {html.escape(c.user)} ({utc_time(c.created_at)}): {html.escape(c.text)}</li>"
+                 for c in review.comments]
+        return table + (f"<h4>Comments</h4><ul>{''.join(notes)}</ul>" if notes else "")
+
+    def lead_md(self, review: Review | None, user: str) -> str:
+        if review is None:
+            return ""
+        lines = [f"**Lead:** {review.lead or 'nobody yet'}. **Members:** {', '.join(review.members) or '—'}. "
+                 f"**Letter:** {'finalised, read-only' if review.status == 'final' else 'open'}."]
+        if review.letters:
+            lines.append("**Versions:** " + "; ".join(
+                f"v{f.version} by {f.finalised_by} at {utc_time(f.finalised_at, with_date=True)}" for f in review.letters))
+        if review.lead == user:
+            lines.append("_You lead this review: you finalise (and reopen) the letter._")
+        return "\n\n".join(lines)
+
+    def panel_view(self, review_id, request: gr.Request = None) -> list:
+        """[consensus table, lead and versions]."""
+        review = self._review(review_id)
+        return [self.consensus_html(review), self.lead_md(review, user_of(request))]
+
+    def add_comment(self, review_id, number, text: str, request: gr.Request = None) -> list:
+        """Returns [status, comment box, consensus table, lead]."""
+        review = self._review(review_id)
+        if review is None or number in (None, "") or not (text or "").strip():
+            return ["Pick a question and write a comment first.", gr.update()] + self.panel_view(review_id, request)
+        self.store.comment(review.id, user_of(request), int(number), text.strip())
+        return [f"Comment added at {utc_time()}.", ""] + self.panel_view(review_id, request)
+
+    def _lead_action(self, review_id, request, action) -> list:
+        """Returns [status, consensus table, lead]."""
+        review = self._review(review_id)
+        if review is None:
+            return ["Open a report first."] + self.panel_view(review_id, request)
+        try:
+            status = action(review, user_of(request))
+        except ReviewError as exc:
+            status = f"Error: {exc}."
+        return [status] + self.panel_view(review_id, request)
+
+    def take_lead(self, review_id, request: gr.Request = None) -> list:
+        def take(review: Review, user: str) -> str:
+            if review.lead and review.lead != user:
+                raise ReviewError(f"{review.lead} leads this review")
+            self.store.set_lead(review.id, user)
+            return f"You lead this review ({utc_time()})."
+
+        return self._lead_action(review_id, request, take)
+
+    def finalise(self, review_id, request: gr.Request = None) -> list:
+        def finalise(review: Review, user: str) -> str:
+            final = self.pipeline.finalise(review, user)
+            return f"Finalised: version {final.version} at {utc_time()}. The letter is read-only now."
+
+        return self._lead_action(review_id, request, finalise)
+
+    def reopen(self, review_id, request: gr.Request = None) -> list:
+        def reopen(review: Review, user: str) -> str:
+            self.store.reopen(review.id, user)
+            return f"Reopened at {utc_time()}: the letter can be edited again; the finalised versions stay."
+
+        return self._lead_action(review_id, request, reopen)
