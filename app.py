@@ -6,7 +6,7 @@ disable_telemetry()  # before Gradio and Chroma are imported
 
 from assistant.logs import configure_logging  # noqa: E402
 from assistant.settings import get_settings  # noqa: E402
-from assistant.ui import serve  # noqa: E402
+from assistant.web.app import serve  # noqa: E402
 
 if __name__ == "__main__":
     configure_logging(get_settings().log_level, get_settings().log_format)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .corpus import load_letter, letter_paths
+from .reading.corpus import letter_paths, load_letter
 from .settings import Settings
 
 
@@ -26,7 +26,7 @@ def _sample_passages(settings: Settings) -> list[str]:
 def bench_pdf(pages: int = 60) -> dict:
     from fpdf import FPDF
 
-    from .documents import read_document
+    from .reading.documents import read_document
 
     with tempfile.TemporaryDirectory() as tmp:
         pdf = FPDF()
@@ -44,7 +44,7 @@ def bench_pdf(pages: int = 60) -> dict:
 
 
 def bench_embedding(settings: Settings, passages: list[str], n: int = 160) -> dict:
-    from .embeddings import get_embedder
+    from .search.embeddings import get_embedder
 
     start = time.perf_counter()
     embedder = get_embedder(settings.models_dir, settings.embedding_batch)
@@ -71,9 +71,9 @@ def bench_retrieval(settings: Settings, passages: list[str], sizes: tuple[int, .
     """Fill a fresh index to each size with real passages and jittered copies of their vectors (embedding 50k
     chunks for real would take most of an hour on 2 cores), reopen it as an app would, then time hybrid queries
     that embed for real against Chroma's own dense query with the same filters."""
-    from .embeddings import get_embedder
-    from .index import REPORTS, Index, _where
     from .models import Chunk
+    from .search.embeddings import get_embedder
+    from .search.index import REPORTS, Index, _where
 
     embedder = get_embedder(settings.models_dir, settings.embedding_batch)
     base = embedder.embed(passages)
@@ -173,7 +173,7 @@ def _long_report_pdf(settings: Settings, path: Path, pages: int) -> Path:
 
     from fpdf import FPDF
 
-    from .corpus import load_framework
+    from .reading.corpus import load_framework
 
     framework = load_framework(settings.corpus_dir, settings.framework)
     sample = (settings.corpus_dir / "samples" / "example-relief-network_2023_accountability-report.md").read_text()

@@ -10,6 +10,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from .settings import disable_telemetry, get_settings
+from .version import version
 
 disable_telemetry()
 
@@ -21,8 +22,8 @@ def _pipeline():
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from .documents import IngestError
-    from .ingest import ingest_letter
+    from .reading.documents import IngestError
+    from .search.ingest import ingest_letter
 
     pipeline = _pipeline()
     failures = 0
@@ -55,8 +56,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_parse_letter(args: argparse.Namespace) -> int:
-    from .corpus import load_letter
-    from .documents import IngestError
+    from .reading.corpus import load_letter
+    from .reading.documents import IngestError
 
     try:
         letter = load_letter(Path(args.path))
@@ -85,7 +86,7 @@ def cmd_parse_letter(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from .index import LETTERS, REPORTS
+    from .search.index import LETTERS, REPORTS
 
     hits = _pipeline().index.search(
         args.query, collection=LETTERS if args.letters else REPORTS, k=args.k,
@@ -106,7 +107,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def _pipeline_with_report(args: argparse.Namespace):
     """The pipeline and the report ingested (a no-op when indexed already); (pipeline, None) after a clear error."""
-    from .documents import IngestError
+    from .reading.documents import IngestError
 
     pipeline = _pipeline()
     try:
@@ -120,7 +121,7 @@ def _pipeline_with_report(args: argparse.Namespace):
 
 
 def cmd_prescreen(args: argparse.Namespace) -> int:
-    from .prescreen import as_table
+    from .review.prescreen import as_table
 
     pipeline, report = _pipeline_with_report(args)
     if report is None:
@@ -166,8 +167,8 @@ def cmd_assess(args: argparse.Namespace) -> int:
 
 
 def cmd_draft(args: argparse.Namespace) -> int:
-    from .llm import LLMError
-    from .local_model import EmbeddedModelUnavailable
+    from .judging.llm import LLMError
+    from .judging.local_model import EmbeddedModelUnavailable
 
     pipeline, report = _pipeline_with_report(args)
     if report is None:
@@ -194,7 +195,7 @@ def cmd_draft(args: argparse.Namespace) -> int:
     else:
         print(pipeline.markdown(letter))
     # The letter is written whatever failed (nothing is lost), but a script must not take it for a finished draft.
-    from .drafting import model_failed
+    from .judging.drafting import model_failed
 
     failed = [q.number for q in letter.questions if model_failed(q)]
     if failed:
@@ -256,7 +257,7 @@ def _work(rounds, name: str) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .ui import serve
+    from .web.app import serve
 
     serve(get_settings())
     return 0
@@ -416,16 +417,6 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("pytest_args", nargs="*", help="further pytest arguments, after --")
     evaluate.set_defaults(func=cmd_eval)
     return parser
-
-
-def version() -> str:
-    from importlib.metadata import PackageNotFoundError
-    from importlib.metadata import version as installed_version
-
-    try:
-        return installed_version("panel-assistant")
-    except PackageNotFoundError:
-        return "unknown (run from a source tree that is not installed)"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,11 +6,10 @@ import importlib.util
 from pathlib import Path
 
 from .settings import IN_CLONE, Settings
+from .version import version
 
 
 def diagnose(settings: Settings, timeout_s: float = 5.0, start_model: bool = False) -> dict[str, str]:
-    from .cli import version
-
     report = {
         "version": version(),
         "installed_as": "source tree (clone)" if IN_CLONE else "package",
@@ -25,7 +24,7 @@ def diagnose(settings: Settings, timeout_s: float = 5.0, start_model: bool = Fal
 
 
 def _framework(settings: Settings) -> str:
-    from .corpus import load_framework
+    from .reading.corpus import load_framework
 
     try:
         framework = load_framework(settings.corpus_dir, settings.framework)
@@ -35,7 +34,7 @@ def _framework(settings: Settings) -> str:
 
 
 def _index(settings: Settings) -> str:
-    from .index import LETTERS, REPORTS, Index
+    from .search.index import LETTERS, REPORTS, Index
 
     try:
         index = Index(settings)
@@ -46,8 +45,8 @@ def _index(settings: Settings) -> str:
 
 
 def _llm(settings: Settings, timeout_s: float, start_model: bool) -> dict[str, str]:
-    from .llm import LLMError, OpenAIChatClient, make_chat_client
-    from .local_model import EmbeddedModelUnavailable
+    from .judging.llm import LLMError, OpenAIChatClient, make_chat_client
+    from .judging.local_model import EmbeddedModelUnavailable
 
     if settings.uses_embedded_model:
         runtime = importlib.util.find_spec("llama_cpp") is not None

@@ -9,18 +9,49 @@ from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 
-from . import export
-from .assessment import Assessor
-from .corpus import load_framework, load_letters
-from .drafting import MODEL_NOT_ASKED, MODEL_TIMED_OUT, Drafter, ProgressCallback, choose_mode, status_fields
-from .embeddings import get_embedder
-from .index import Index
-from .ingest import IngestResult, Progress, delete_report_files, ingest_corpus, ingest_report, original_path
-from .llm import ChatClient, OnToken, make_chat_client
-from .models import Chunk, DraftMode, Framework, Grade, Letter, LetterDraft, PointStatus, QuestionAssessment, QuestionDraft
-from .pages import PageImage, render_page
-from .prescreen import Prescreen, prescreen
-from .reviews import REMARKS, FinalLetter, Review, ReviewStore, appendix, provenance
+from .judging.assessment import Assessor
+from .judging.drafting import (
+    MODEL_NOT_ASKED,
+    MODEL_TIMED_OUT,
+    Drafter,
+    ProgressCallback,
+    choose_mode,
+    status_fields,
+)
+from .judging.llm import ChatClient, OnToken, make_chat_client
+from .models import (
+    Chunk,
+    DraftMode,
+    Framework,
+    Grade,
+    Letter,
+    LetterDraft,
+    PointStatus,
+    QuestionAssessment,
+    QuestionDraft,
+)
+from .reading.corpus import load_framework, load_letters
+from .reading.pages import PageImage, render_page
+from .review import export
+from .review.prescreen import Prescreen, prescreen
+from .review.reviews import (
+    REMARKS,
+    FinalLetter,
+    Review,
+    appendix,
+    provenance,
+)
+from .review.store import ReviewStore
+from .search.embeddings import get_embedder
+from .search.index import Index
+from .search.ingest import (
+    IngestResult,
+    Progress,
+    delete_report_files,
+    ingest_corpus,
+    ingest_report,
+    original_path,
+)
 from .settings import Settings, disable_telemetry, get_settings
 
 OnDraft = Callable[[QuestionDraft], None]
@@ -141,7 +172,7 @@ class Pipeline:
     def draft_question(self, number: int, doc_id: str, member: str = "", year: int | None = None, *,
                        mode: DraftMode | str = "auto", client: ChatClient | None = None, on_token: OnToken | None = None,
                        assessment: QuestionAssessment | None = None) -> QuestionDraft:
-        """One question's draft: the assessment's own, or a model's on top of it (see assistant/drafting.py).
+        """One question's draft: the assessment's own, or a model's on top of it (see assistant/judging/drafting.py).
         The model starts only when a mode needs it."""
         mode = choose_mode(self.settings, mode if mode != "auto" else self.settings.draft_mode)
         assessment = assessment or self.assess(doc_id, member, [number])[0]

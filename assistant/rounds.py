@@ -21,12 +21,12 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from .documents import IngestError, read_document
-from .drafting import model_failed
-from .ingest import _without_instructions, guess_member_and_year
-from .llm import ChatClient
+from .judging.drafting import model_failed
+from .judging.llm import ChatClient
 from .pipeline import Pipeline
-from .reviews import now
+from .reading.documents import IngestError, read_document
+from .review.reviews import now
+from .search.ingest import _without_instructions, guess_member_and_year
 
 try:
     import fcntl

@@ -64,7 +64,7 @@ def eval_settings(tmp_path_factory) -> Settings:
 @pytest.fixture(scope="session", autouse=True)
 def memoised_embeddings(eval_settings):
     """Each text embedded once per run, whichever test or data folder asks (eval/metamorphic.py memoised)."""
-    from assistant.embeddings import get_embedder
+    from assistant.search.embeddings import get_embedder
 
     from .metamorphic import memoised
 
@@ -82,7 +82,7 @@ def backend_labels(config) -> list[str]:
 
 def backend_clients(config) -> dict:
     """The OpenAI-compatible backends named by --backend, by label."""
-    from assistant.llm import OpenAIChatClient
+    from assistant.judging.llm import OpenAIChatClient
 
     option = config.getoption
     return {

@@ -9,7 +9,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from assistant.models import Grade, Letter
-from assistant.points import Point, points, sentences
+from assistant.reading.points import Point, points, sentences
 from assistant.settings import PROJECT_ROOT
 
 CASES_DIR = Path(__file__).parent / "cases"

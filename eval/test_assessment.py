@@ -11,14 +11,27 @@ import time
 
 import pytest
 
-from assistant.corpus import load_letter
-from assistant.embeddings import get_embedder
 from assistant.models import Grade
 from assistant.pipeline import Pipeline
-from assistant.points import points
+from assistant.reading.corpus import load_letter
+from assistant.reading.points import points
+from assistant.search.embeddings import get_embedder
 
-from .designed import RECALL_AT, QuestionResult, assess_case, point_accuracy, point_breakdown
-from .harness import BOILERPLATE, MATCH_SIMILARITY, coverage, load_cases, load_designed_cases, proxy_report
+from .designed import (
+    RECALL_AT,
+    QuestionResult,
+    assess_case,
+    point_accuracy,
+    point_breakdown,
+)
+from .harness import (
+    BOILERPLATE,
+    MATCH_SIMILARITY,
+    coverage,
+    load_cases,
+    load_designed_cases,
+    proxy_report,
+)
 from .metrics import grade_metrics
 
 DESIGNED = load_designed_cases()

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.embeddings import get_embedder
 from assistant.pipeline import Pipeline
+from assistant.search.embeddings import get_embedder
 from assistant.settings import Settings
 from tests.injection_cases import build as build_injection
 from tests.injection_cases import load_blind, load_variants

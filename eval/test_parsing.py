@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.corpus import load_letter
+from assistant.reading.corpus import load_letter
 
 from .harness import load_cases
 

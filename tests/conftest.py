@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.corpus import load_framework
+from assistant.reading.corpus import load_framework
 from assistant.settings import PROJECT_ROOT, Settings, disable_telemetry
 
 disable_telemetry()

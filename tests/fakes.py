@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 
 from pydantic import BaseModel
 
-from assistant.llm import ChatClient, LLMError, Messages, OnToken
+from assistant.judging.llm import ChatClient, LLMError, Messages, OnToken
 
 
 class FakeChatClient(ChatClient):

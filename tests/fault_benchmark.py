@@ -24,8 +24,8 @@ from assistant.settings import Settings, disable_telemetry  # noqa: E402
 
 disable_telemetry()
 
-from assistant.drafting import model_failed  # noqa: E402
-from assistant.llm import OpenAIChatClient  # noqa: E402
+from assistant.judging.drafting import model_failed  # noqa: E402
+from assistant.judging.llm import OpenAIChatClient  # noqa: E402
 from assistant.pipeline import Pipeline  # noqa: E402
 from tests.fake_openai import FAULTS, FakeOpenAIServer, fault_after  # noqa: E402
 from tests.test_ui import scripted  # noqa: E402

@@ -4,7 +4,7 @@
 
 1. Sentence screening of one line without . ! ? of 10k to 200k characters, with the cues only and with the MiniLM
    embedder: the time should grow with the length, not its square.
-2. Hidden-text detection on a 60-page PDF: pypdf with visitor functions (what assistant/hidden_text.py does) against
+2. Hidden-text detection on a 60-page PDF: pypdf with visitor functions (what assistant/reading/hidden_text.py does) against
    pdfplumber's per-character colours and sizes."""
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from assistant.embeddings import get_embedder  # noqa: E402
-from assistant.safety import detector, remove_instructions  # noqa: E402
+from assistant.reading.safety import detector, remove_instructions  # noqa: E402
+from assistant.search.embeddings import get_embedder  # noqa: E402
 
 FILLER = "our programme worked with communities in six countries and listened to their feedback "
 
@@ -60,7 +60,7 @@ def main() -> None:
 
     from pypdf import PdfReader
 
-    from assistant.hidden_text import extract_visible
+    from assistant.reading.hidden_text import extract_visible
 
     with tempfile.TemporaryDirectory() as directory:
         path = sixty_page_pdf(Path(directory) / "sixty.pdf")

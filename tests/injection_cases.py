@@ -40,7 +40,7 @@ def clean_reports(directory: Path) -> list[Path]:
     """Every report the project holds that carries no injection: the designed eval cases (Markdown, text, DOCX, a
     33-page PDF), the sample report, and the proxy reports built from the real published letters (written to
     `directory`)."""
-    from assistant.corpus import load_letter
+    from assistant.reading.corpus import load_letter
     from eval.harness import load_cases, load_designed_cases, proxy_report
 
     paths = [case.report_path for case in load_designed_cases()]

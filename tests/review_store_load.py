@@ -22,8 +22,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from assistant.models import Evidence, Grade, QuestionDraft  # noqa: E402
-from assistant.reviews import Provenance, ReviewStore  # noqa: E402
-from assistant.workspace import WorkspaceStore  # noqa: E402
+from assistant.review.reviews import Provenance  # noqa: E402
+from assistant.review.store import ReviewStore  # noqa: E402
+from assistant.review.workspace import WorkspaceStore  # noqa: E402
 
 DOC, FRAMEWORK = "doc-load", "accountable-now-2022"
 

@@ -26,10 +26,10 @@ from assistant.settings import PROJECT_ROOT, Settings, disable_telemetry  # noqa
 
 disable_telemetry()
 
-from assistant.chunking import chunk_document  # noqa: E402
-from assistant.corpus import load_framework  # noqa: E402
-from assistant.documents import read_document  # noqa: E402
-from assistant.ingest import read_limits  # noqa: E402
+from assistant.reading.chunking import chunk_document  # noqa: E402
+from assistant.reading.corpus import load_framework  # noqa: E402
+from assistant.reading.documents import read_document  # noqa: E402
+from assistant.search.ingest import read_limits  # noqa: E402
 from tests.conftest import make_docx  # noqa: E402
 from tests.fake_openai import FakeOpenAIServer, RawBody, SlowDrip  # noqa: E402
 from tests.test_security import (  # noqa: E402
@@ -54,7 +54,7 @@ def read_and_chunk(path: Path) -> str:
 
 
 def ask(answer) -> str:
-    from assistant.llm import OpenAIChatClient
+    from assistant.judging.llm import OpenAIChatClient
 
     server = FakeOpenAIServer(lambda body: answer)
     try:
@@ -212,9 +212,9 @@ def upload_to_app(path: Path) -> None:
 def injection() -> None:
     """Every variant built into a real file and read as ingestion reads it, with the embedder; then every clean
     report. A variant is caught when its marker is gone from the text and the pre-screen lists a suspect."""
-    from assistant.embeddings import get_embedder
-    from assistant.ingest import _without_instructions
-    from assistant.safety import detector
+    from assistant.reading.safety import detector
+    from assistant.search.embeddings import get_embedder
+    from assistant.search.ingest import _without_instructions
     from tests.injection_cases import build, clean_reports, load_variants
 
     judge = detector(SETTINGS.corpus_dir, get_embedder(SETTINGS.models_dir, SETTINGS.embedding_batch))
@@ -253,7 +253,7 @@ def injection() -> None:
 def blind(judge, folder: Path) -> None:
     """The held-out set (tests/data/injection_blind.json), never used for tuning: each attack as its own paragraph of
     the sample report's Question 3 answer, each benign sentence likewise; caught per language."""
-    from assistant.ingest import _without_instructions
+    from assistant.search.ingest import _without_instructions
     from tests.injection_cases import build, load_blind
 
     attacks, benign = load_blind()

@@ -76,7 +76,7 @@ def type_into(page, selector: str, text: str) -> None:
 def wait_until_saved(settings, number: int, text: str, user: str = "local", timeout_s: float = 30) -> None:
     """Until the review store holds the member's whole text: "Saved" shows after the first keystrokes' save, and
     under load the last one can land seconds later."""
-    from assistant.reviews import ReviewStore
+    from assistant.review.store import ReviewStore
 
     store = ReviewStore(settings.data_dir / "reviews.sqlite3")
     deadline = time.monotonic() + timeout_s

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.index import Index
-from assistant.ingest import ingest_report
+from assistant.search.index import Index
+from assistant.search.ingest import ingest_report
 
 from .conftest import SAMPLE_REPORT, _free_port
 

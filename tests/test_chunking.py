@@ -1,8 +1,8 @@
 import pytest
 
-from assistant.chunking import chunk_document, chunk_letter, match_question
-from assistant.corpus import load_letter
-from assistant.documents import read_document
+from assistant.reading.chunking import chunk_document, chunk_letter, match_question
+from assistant.reading.corpus import load_letter
+from assistant.reading.documents import read_document
 
 from .conftest import REAL_LETTER, SAMPLE_REPORT, make_pdf
 

@@ -1,7 +1,7 @@
 import pytest
 from pypdf import PdfWriter
 
-from assistant.documents import (
+from assistant.reading.documents import (
     CorruptDocument,
     EmptyDocument,
     EncryptedDocument,

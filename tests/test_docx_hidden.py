@@ -12,8 +12,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 
-from assistant.documents import read_document
-from assistant.prescreen import as_table
+from assistant.reading.documents import read_document
+from assistant.review.prescreen import as_table
 from tests.fakes import FakeChatClient
 
 from .injection_cases import DOCX_HIDDEN, build, load_variants

@@ -4,9 +4,9 @@ import shutil
 
 import pytest
 
-from assistant.assessment import rubric_grade
-from assistant.drafting import DraftReply, verify_quote
-from assistant.llm import LLMError
+from assistant.judging.assessment import rubric_grade
+from assistant.judging.drafting import DraftReply, verify_quote
+from assistant.judging.llm import LLMError
 from assistant.models import Chunk, Grade, PointAssessment
 from assistant.pipeline import Pipeline
 from assistant.settings import PROJECT_ROOT

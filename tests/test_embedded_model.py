@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from assistant.llm import make_chat_client
+from assistant.judging.llm import make_chat_client
 from assistant.models import Grade
 from assistant.pipeline import Pipeline
 

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.embeddings import MiniLMOnnx, get_embedder
+from assistant.search.embeddings import MiniLMOnnx, get_embedder
 
 REFERENCE = json.loads((Path(__file__).parent / "data" / "minilm_reference.json").read_text())
 

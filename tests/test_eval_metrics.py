@@ -2,8 +2,8 @@
 
 import pytest
 
-from assistant.corpus import load_letter
 from assistant.models import Grade
+from assistant.reading.corpus import load_letter
 from eval.harness import load_cases, proxy_report
 from eval.metrics import grade_metrics, quadratic_weighted_kappa
 

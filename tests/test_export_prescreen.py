@@ -4,9 +4,9 @@ import docx
 import pytest
 
 from assistant.cli import main
-from tests.fakes import FakeChatClient
 from assistant.models import Grade, LetterDraft, QuestionDraft
 from assistant.pipeline import Pipeline
+from tests.fakes import FakeChatClient
 
 from .conftest import SAMPLE_REPORT, make_pdf
 

@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from assistant.drafting import MODEL_NOT_ASKED, MODEL_TIMED_OUT, model_failed
-from assistant.llm import OpenAIChatClient
+from assistant.judging.drafting import MODEL_NOT_ASKED, MODEL_TIMED_OUT, model_failed
+from assistant.judging.llm import OpenAIChatClient
 from assistant.pipeline import ASSESSMENT_BACKEND, Pipeline
 
 from .conftest import SAMPLE_REPORT

@@ -10,10 +10,10 @@ from pathlib import Path
 import docx
 import pytest
 
-from assistant.corpus import load_framework
-from assistant.export import to_markdown
 from assistant.models import Gap, Grade, LetterDraft, QuestionDraft
 from assistant.pipeline import Pipeline
+from assistant.reading.corpus import load_framework
+from assistant.review.export import to_markdown
 from assistant.settings import PROJECT_ROOT, Settings
 from tests.fakes import FakeChatClient
 

@@ -1,7 +1,7 @@
 import pytest
 
-from assistant.index import LETTERS, Index
-from assistant.ingest import guess_member_and_year, ingest_corpus, ingest_report
+from assistant.search.index import LETTERS, Index
+from assistant.search.ingest import guess_member_and_year, ingest_corpus, ingest_report
 
 from .conftest import SAMPLE_REPORT, make_pdf
 
@@ -76,7 +76,7 @@ def test_member_and_year_from_file_name(tmp_path, name, expected):
 
 
 def test_large_reads_are_paged(index, framework, settings, monkeypatch):
-    import assistant.index as index_module
+    import assistant.search.index as index_module
 
     result = ingest_report(SAMPLE_REPORT, index, framework, settings)
     monkeypatch.setattr(index_module, "_PAGE", 3)  # pages of 3 over 7 chunks: 3 + 3 + 1
@@ -86,7 +86,7 @@ def test_large_reads_are_paged(index, framework, settings, monkeypatch):
 
 
 def test_a_report_under_two_frameworks_is_two_documents(index, framework, settings):
-    from assistant.corpus import load_framework
+    from assistant.reading.corpus import load_framework
 
     other = load_framework(settings.corpus_dir, "community-voice-2024")
     first = ingest_report(SAMPLE_REPORT, index, framework, settings)
@@ -104,7 +104,7 @@ def test_a_report_under_two_frameworks_is_two_documents(index, framework, settin
 
 
 def test_bm25_is_loaded_from_disk_not_rebuilt(index, framework, settings, monkeypatch):
-    from assistant import index as index_module
+    from assistant.search import index as index_module
 
     ingest_report(SAMPLE_REPORT, index, framework, settings)
     assert (settings.data_dir / "bm25" / "local" / "report_chunks" / "rows.json").exists()

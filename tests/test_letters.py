@@ -1,8 +1,8 @@
 import re
 
-from assistant.corpus import load_letter
-from assistant.letters import parse_letter_text
 from assistant.models import Grade
+from assistant.reading.corpus import load_letter
+from assistant.reading.letters import parse_letter_text
 
 from .conftest import REAL_LETTER
 

@@ -3,9 +3,9 @@
 import pytest
 from pydantic import BaseModel
 
-from assistant.llm import LLMError, OpenAIChatClient, make_chat_client
-from tests.fakes import FakeChatClient
+from assistant.judging.llm import LLMError, OpenAIChatClient, make_chat_client
 from assistant.settings import Settings
+from tests.fakes import FakeChatClient
 
 from .fake_openai import FakeOpenAIServer
 
@@ -100,7 +100,7 @@ def test_fake_client_records_and_runs_out_loudly():
 
 
 def test_a_backend_from_a_form_goes_through_the_same_factory(server):
-    from assistant.llm import BackendSpec, preset_backends
+    from assistant.judging.llm import BackendSpec, preset_backends
 
     settings = Settings(llm_base_url="", llm_timeout_s=7)  # configured: embedded; the form names another backend
     client = make_chat_client(settings, BackendSpec(name="form", base_url=server.url, model="tiny",
@@ -113,7 +113,7 @@ def test_a_backend_from_a_form_goes_through_the_same_factory(server):
 
 
 def test_chat_client_is_abstract():
-    from assistant.llm import ChatClient
+    from assistant.judging.llm import ChatClient
 
     with pytest.raises(TypeError, match="abstract"):
         ChatClient()

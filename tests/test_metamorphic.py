@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.documents import read_document
 from assistant.models import Grade
+from assistant.reading.documents import read_document
 from eval import metamorphic as mm
 from eval.harness import load_designed_cases
 

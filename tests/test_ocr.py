@@ -4,8 +4,8 @@ import shutil
 
 import pytest
 
-from assistant import ocr
-from assistant.documents import ScannedDocument, read_document
+from assistant.reading import ocr
+from assistant.reading.documents import ScannedDocument, read_document
 
 PAGES = ["Question 3\nWe received 57 complaints\nabout aid distribution.", "Question 4\nOur staff survey had\na 72% response rate."]
 

@@ -12,10 +12,17 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from assistant.documents import read_document
-from assistant.ingest import delete_report_files, original_path
-from assistant.pages import MAX_PIXELS, MAX_WIDTH, PageImage, PageOutOfRange, PageViewError, render_page
 from assistant.pipeline import Pipeline
+from assistant.reading.documents import read_document
+from assistant.reading.pages import (
+    MAX_PIXELS,
+    MAX_WIDTH,
+    PageImage,
+    PageOutOfRange,
+    PageViewError,
+    render_page,
+)
+from assistant.search.ingest import delete_report_files, original_path
 
 from .conftest import SAMPLE_REPORT
 from .fakes import FakeChatClient

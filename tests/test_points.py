@@ -1,6 +1,6 @@
-from assistant.assessment import load_features, sentences_of
+from assistant.judging.assessment import load_features, sentences_of
 from assistant.models import Chunk
-from assistant.points import answer_sentences
+from assistant.reading.points import answer_sentences
 from assistant.settings import PROJECT_ROOT
 
 FEATURES = load_features(PROJECT_ROOT / "corpus")

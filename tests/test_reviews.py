@@ -12,16 +12,24 @@ import time
 
 import pytest
 
-from assistant.documents import content_hash
+from assistant.judging.drafting import worse
 from assistant.models import Evidence, Grade, QuestionAssessment, QuestionDraft
-from assistant.drafting import worse
-from assistant.index import document_key
 from assistant.pipeline import Pipeline
-from assistant.reviews import (
-    REMARKS, Provenance, ReviewError, ReviewFinalised, ReviewStore, appendix, consensus, prompts_hash, provenance,
+from assistant.reading.documents import content_hash
+from assistant.review.reviews import (
+    REMARKS,
+    Provenance,
+    ReviewError,
+    ReviewFinalised,
+    appendix,
+    consensus,
+    prompts_hash,
+    provenance,
 )
+from assistant.review.store import ReviewStore
+from assistant.review.workspace import WorkspaceStore
+from assistant.search.index import document_key
 from assistant.settings import PROJECT_ROOT
-from assistant.workspace import WorkspaceStore
 from tests.fakes import FakeChatClient
 
 from .conftest import SAMPLE_REPORT
@@ -249,7 +257,7 @@ def test_constructing_a_pipeline_does_no_io(settings, monkeypatch):
 
 WRITER = """
 import sys
-from assistant.reviews import ReviewStore
+from assistant.review.store import ReviewStore
 store = ReviewStore(sys.argv[1])
 review_id, user, count = int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
 for k in range(count):

@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.documents import read_document
-from assistant.embeddings import get_embedder
-from assistant.ingest import _without_instructions, load_ingest_record
-from assistant.prescreen import as_table
-from assistant.safety import MAX_SENTENCE_CHARS, detector, remove_instructions, sentence_spans
+from assistant.reading.documents import read_document
+from assistant.reading.safety import (
+    MAX_SENTENCE_CHARS,
+    detector,
+    remove_instructions,
+    sentence_spans,
+)
+from assistant.review.prescreen import as_table
+from assistant.search.embeddings import get_embedder
+from assistant.search.ingest import _without_instructions, load_ingest_record
 from tests.fakes import FakeChatClient
 
 from .conftest import REAL_LETTER, SAMPLE_REPORT

@@ -22,8 +22,14 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from assistant.documents import CorruptDocument, FileTooLarge, IngestError, UnsupportedFileType, read_document
-from assistant.llm import LLMError, OpenAIChatClient
+from assistant.judging.llm import LLMError, OpenAIChatClient
+from assistant.reading.documents import (
+    CorruptDocument,
+    FileTooLarge,
+    IngestError,
+    UnsupportedFileType,
+    read_document,
+)
 from assistant.settings import PROJECT_ROOT
 
 from .conftest import SAMPLE_REPORT, make_docx
@@ -268,7 +274,7 @@ class RecordingIndex:
 
 
 def test_row8_chunk_limit_is_checked_before_embedding(tmp_path, settings, framework):
-    from assistant.ingest import ingest_report
+    from assistant.search.ingest import ingest_report
 
     path = tmp_path / "many-sections_2023.md"
     path.write_text("\n\n".join(f"## Section {i}\n\nText of section {i} about complaints." for i in range(50)))
@@ -366,7 +372,7 @@ def test_row12_symlink_is_refused_not_followed(tmp_path):
 
 
 def test_row12_ingest_refuses_a_symlink_too(tmp_path, settings, framework):
-    from assistant.ingest import ingest_report
+    from assistant.search.ingest import ingest_report
 
     link = tmp_path / "report.md"
     link.symlink_to("/etc/passwd")
@@ -387,7 +393,7 @@ needs_embedded_model = pytest.mark.skipif(
 START_SERVER = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from assistant.local_model import embedded_server
+    from assistant.judging.local_model import embedded_server
     from assistant.settings import Settings
 
     server = embedded_server(Settings(data_dir=Path(sys.argv[1])))

@@ -1,4 +1,4 @@
-"""Drafting on top of the assessment. The assessment (assistant/assessment.py) decides where the answer is, which
+"""Drafting on top of the assessment. The assessment (assistant/judging/assessment.py) decides where the answer is, which
 guidance points it covers, with which quotes, and the rubric grade; this module turns it into a question draft.
 
 Three modes, always named on the draft:
@@ -20,18 +20,31 @@ from typing import Literal
 from pydantic import BaseModel, Field
 from rapidfuzz import fuzz
 
-from .assessment import Assessor
-from .embeddings import get_embedder
-from .index import LETTERS, Index
-from .llm import ChatClient, LLMError, LLMTimeout, OnToken
-from .models import (
-    Chunk, DraftMode, Evidence, FollowUp, Framework, Grade, Letter, LetterDraft, PointAssessment, PointStatus,
-    Precedent, Question, QuestionAssessment, QuestionDraft, gaps_of,
+from ..models import (
+    Chunk,
+    DraftMode,
+    Evidence,
+    FollowUp,
+    Framework,
+    Grade,
+    Letter,
+    LetterDraft,
+    PointAssessment,
+    PointStatus,
+    Precedent,
+    Question,
+    QuestionAssessment,
+    QuestionDraft,
+    gaps_of,
 )
-from .points import answer_sentences, asks
+from ..reading.points import answer_sentences, asks
+from ..reading.safety import fence
+from ..search.embeddings import get_embedder
+from ..search.index import LETTERS, Index
+from ..settings import Settings
+from .assessment import Assessor
+from .llm import ChatClient, LLMError, LLMTimeout, OnToken
 from .prompts import render
-from .safety import fence
-from .settings import Settings
 
 # A follow-up ask counts as addressed when the best passage is this similar to it (cosine, MiniLM).
 ADDRESSED_SIMILARITY = 0.55

@@ -22,7 +22,7 @@ import httpx2
 from openai import APIConnectionError, InternalServerError, OpenAIError, RateLimitError
 from pydantic import BaseModel, ValidationError
 
-from .settings import PRESETS, Settings, StructuredOutput
+from ..settings import PRESETS, Settings, StructuredOutput
 
 T = TypeVar("T", bound=BaseModel)
 Messages = list[dict[str, str]]

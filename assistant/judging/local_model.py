@@ -17,7 +17,7 @@ import threading
 import time
 from pathlib import Path
 
-from .settings import Settings
+from ..settings import Settings
 
 MODEL_ALIAS = "embedded"
 

@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from .models import Chunk, Document, Framework, Letter, Page, Question
+from ..models import Chunk, Document, Framework, Letter, Page, Question
 from .points import heading_like
 
 _STOPWORDS = set(

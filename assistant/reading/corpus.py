@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from ..models import Framework, Letter
 from .documents import read_document
 from .letters import parse_letter_text
-from .models import Framework, Letter
 
 LETTER_SUFFIXES = {".txt", ".md", ".pdf", ".docx"}
 

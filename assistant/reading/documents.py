@@ -11,9 +11,9 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from ..models import Document, Page, SuspectText
 from .docx_hidden import Visibility, cell_shading
 from .hidden_text import extract_visible
-from .models import Document, Page, SuspectText
 
 # pypdf logs every recoverable oddity of a damaged file; the caller gets one clear error or warning instead.
 logging.getLogger("pypdf").setLevel(logging.ERROR)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from .models import SuspectText
+from ..models import SuspectText
 
 MIN_FONT_PT = 2.0
 # Text whose fill differs from the background behind it by less than this (0-1 per RGB channel) cannot be read.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .models import Grade, Letter, QuestionFeedback
+from ..models import Grade, Letter, QuestionFeedback
 
 _CODES = "|".join(Grade.codes())
 _GRADE_LINE = re.compile(rf"^\s*(?:grade\s*:?\s*)?({_CODES})\s*$", re.IGNORECASE)

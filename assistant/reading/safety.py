@@ -21,8 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .models import SuspectText
-from .settings import PROJECT_ROOT
+from ..models import SuspectText
+from ..settings import PROJECT_ROOT
 
 MAX_SENTENCE_CHARS = 600
 # Embedding check (MiniLM cosine): near an injection exemplar, and clearly nearer to those than to ordinary sentences.

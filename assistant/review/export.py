@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from string import Template
 
-from .models import Framework, LetterDraft
-from .prompts import render
+from ..judging.prompts import render
+from ..models import Framework, LetterDraft
 
 # What an unwritten part says in the letter: visible, bracketed, and impossible to mistake for the Panel's text.
 MISSING_COMMENTARY = "[TO BE WRITTEN: no commentary for this question yet.]"

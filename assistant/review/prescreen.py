@@ -8,10 +8,10 @@ import re
 
 from pydantic import BaseModel, Field, computed_field
 
-from .index import Index
-from .ingest import load_ingest_record
-from .models import Framework, Gap, Grade, QuestionAssessment, SuspectText, gaps_of
-from .settings import Settings
+from ..models import Framework, Gap, Grade, QuestionAssessment, SuspectText, gaps_of
+from ..search.index import Index
+from ..search.ingest import load_ingest_record
+from ..settings import Settings
 
 _FIGURE = re.compile(r"\b\d[\d,.]*%?")
 _STATUS = {"section": "answered", "search": "found in a chapter", "none": "missing"}

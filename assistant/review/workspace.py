@@ -1,5 +1,5 @@
 """The JSON workspaces of earlier versions: one file per user and report. The workspace now works on the shared
-review store (assistant/reviews.py), which imports these files once on start (ReviewStore.import_workspaces) and
+review store (assistant/review/store.py), which imports these files once on start (ReviewStore.import_workspaces) and
 leaves them in place; this module reads that format, and names the per-user folders exports still use.
 
 Every user gets a folder named injectively from the user name (a readable part plus a hash of the whole name), so
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from .models import Framework, Grade, LetterDraft, QuestionDraft
+from ..models import Framework, Grade, LetterDraft, QuestionDraft
 
 
 class Edit(BaseModel):

@@ -30,9 +30,9 @@ import numpy as np
 import Stemmer
 from chromadb.config import Settings as ChromaSettings
 
+from ..models import Chunk, Hit
+from ..settings import Settings
 from .embeddings import MiniLMOnnx
-from .models import Chunk, Hit
-from .settings import Settings
 
 log = logging.getLogger(__name__)
 

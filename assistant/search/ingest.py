@@ -11,14 +11,20 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from .chunking import chunk_document, chunk_letter
-from .corpus import letter_paths, load_letter
-from .documents import SUPPORTED_SUFFIXES, FileTooLarge, ReadLimits, content_hash, read_document
+from ..models import Document, Framework, SuspectText
+from ..reading.chunking import chunk_document, chunk_letter
+from ..reading.corpus import letter_paths, load_letter
+from ..reading.documents import (
+    SUPPORTED_SUFFIXES,
+    FileTooLarge,
+    ReadLimits,
+    content_hash,
+    read_document,
+)
+from ..reading.safety import InjectionDetector, detector, remove_instructions
+from ..settings import Settings
 from .embeddings import get_embedder
 from .index import LETTERS, REPORTS, Index, document_key
-from .models import Document, Framework, SuspectText
-from .safety import InjectionDetector, detector, remove_instructions
-from .settings import Settings
 
 Progress = Callable[[int, int], None]  # (done, total)
 log = logging.getLogger(__name__)
