@@ -17,13 +17,6 @@ from pathlib import Path
 
 from ..models import Grade, LetterDraft, PointStatus, QuestionDraft
 from ..settings import Settings
-
-try:
-    import fcntl
-except ImportError:  # Windows: SQLite's busy handler alone still serialises writers, just less fairly
-    fcntl = None
-
-
 from .reviews import (
     REMARKS,
     ArchivedEdit,
@@ -44,6 +37,7 @@ try:
     import fcntl
 except ImportError:  # Windows: SQLite's busy handler alone still serialises writers, just less fairly
     fcntl = None
+
 
 # Schema: one script per version; a database at version N runs scripts N+1.. in order, each in one transaction.
 
