@@ -143,8 +143,13 @@ def cmd_assess(args: argparse.Namespace) -> int:
                 "number": a.number,
                 "grade": a.grade.value if a.grade else None,
                 "rationale": a.rationale,
+                "provisional": a.provisional,
+                "grade_range": [g.value for g in a.grade_range],
+                "grade_note": a.grade_note,
+                "to_check": a.to_check,
                 "points": [
-                    {"guidance": p.guidance, "status": p.status,
+                    {"guidance": p.guidance, "status": p.status, "confidence": p.confidence,
+                     "confidence_reason": p.confidence_reason,
                      "evidence": [{"quote": e.quote, "page": e.page, "section": e.section} for e in p.evidence]}
                     for p in a.points
                 ],
@@ -158,9 +163,12 @@ def cmd_assess(args: argparse.Namespace) -> int:
         print(f"\nQ{a.number} {a.grade.value if a.grade else '--'}  {a.title}  (answer located by {a.located_by})")
         if a.rationale:
             print(f"  {a.rationale}")
+        if a.grade_note:
+            print(f"  {a.grade_note}")
         for p in a.points:
             where = f" ({p.evidence[0].location})" if p.evidence else ""
-            print(f"  {mark[p.status]} {'*' if p.core else ' '} {p.guidance}{where}")
+            check = f"  [check: {p.confidence_reason}]" if p.confidence == "check" else ""
+            print(f"  {mark[p.status]} {'*' if p.core else ' '} {p.guidance}{where}{check}")
     return 0
 
 

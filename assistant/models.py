@@ -283,6 +283,11 @@ class PointAssessment(BaseModel):
     score: float = Field(default=0.0, description="Strength of the match: embedding similarity, raised by cues")
     cues: list[str] = Field(default_factory=list, description="Cue phrases found in the evidence")
     edited_by: str = Field(default="", description="Who set this status by hand; empty for the assistant's own")
+    confidence: Literal["sure", "check"] = Field(default="check", description="'check': a panel member should "
+                                                 "look at this status before trusting it (judging/confidence.py)")
+    confidence_reason: str = Field(default="", description="Why the status is to be checked, or who set it")
+    signals: dict[str, float] = Field(default_factory=dict, description="What the status rests on, for its confidence "
+                                      "(judging/confidence.py): distance from the thresholds, cue-decided, specifics")
 
 
 class QuestionAssessment(BaseModel):
@@ -305,6 +310,13 @@ class QuestionAssessment(BaseModel):
     rationale: str = ""
     commentary: str = ""
     asks: list[str] = Field(default_factory=list, description="What the panel asks for: the `ask` of each gap")
+    provisional: bool = Field(default=False, description="A core point's status is still to be checked")
+    grade_range: list[Grade] = Field(default_factory=list, description="The best and the worst grade the rubric gives "
+                                     "over the statuses still to be checked")
+    grade_note: str = Field(default="", description="The range in words: 'PM (PS if ... is missing)'")
+    to_check: list[str] = Field(default_factory=list, description="The points to check, in the order to check "
+                                "them: those whose flip alone moves the grade first, then core points, least certain first")
+    grade_moving: list[str] = Field(default_factory=list, description="Of those, the ones whose flip alone moves the grade")
 
 
 GapSeverity = Literal["major", "moderate", "minor"]

@@ -129,3 +129,19 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         }
         BASELINE.write_text(json.dumps(stored, indent=2, sort_keys=True) + "\n")
         write(f"baseline updated for {RESULTS_STORE.backend}: {BASELINE}")
+
+
+@pytest.fixture(scope="session")
+def pipeline(eval_settings):
+    from assistant.pipeline import Pipeline
+
+    return Pipeline(eval_settings)
+
+
+@pytest.fixture(scope="session")
+def designed_results(pipeline):
+    """Every designed case assessed once (grades, statuses, the assessments themselves)."""
+    from .designed import assess_case
+    from .harness import load_designed_cases
+
+    return [r for case in load_designed_cases() for r in assess_case(pipeline, case)]

@@ -26,6 +26,7 @@ class QuestionResult(BaseModel):
     recall: float | None = None  # share of the gold sections/pages found among the passages read
     recall_at_k: dict[int, float] = {}  # the same among the top k passages a search for the question returns
     checked: Grade | None = None  # the rubric's grade once every point has its gold status (a panel member's check)
+    assessment: QuestionAssessment | None = None  # the assessment itself, for its confidence and triage order
 
 
 def assess_case(pipeline: Pipeline, case: DesignedCase) -> list[QuestionResult]:
@@ -44,7 +45,8 @@ def assess_case(pipeline: Pipeline, case: DesignedCase) -> list[QuestionResult]:
         gold = {p.guidance: p.status for p in case.questions[assessment.number].points}
         checked = assessment.model_copy(update={"points": [
             p.model_copy(update={"status": gold.get(p.guidance, p.status)}) for p in assessment.points]})
-        results.append(result.model_copy(update={"checked": pipeline.assessor.finish(question, checked).grade}))
+        results.append(result.model_copy(update={"checked": pipeline.assessor.finish(question, checked).grade,
+                                                 "assessment": assessment}))
     return results
 
 

@@ -225,6 +225,56 @@ def _metamorphic_section(metrics: dict) -> str:
                if detail else ""))
 
 
+def _confidence_section(metrics: dict) -> str:
+    splits = {name: metrics[f"confidence:{name}"] for name in ("tuned-on", "held-out") if f"confidence:{name}" in metrics}
+    if not splits:
+        return ""
+    fig, ax = plt.subplots(figsize=(5.2, 3.4))
+    for name, values in splits.items():
+        xs, ys = zip(*values["curve"]) if values["curve"] else ((), ())
+        ax.plot(xs, ys, marker="o", label=name)
+    ax.axhline(0.9, color="#b3261e", linestyle=":", linewidth=1, label="target 0.90")
+    ax.set_xlabel("coverage (most certain statuses first)")
+    ax.set_ylabel("accuracy")
+    ax.set_ylim(0, 1.02)
+    ax.legend(fontsize=8)
+    rows = []
+    for name, values in splits.items():
+        for label, key in (("shipped threshold", "shipped"), ("threshold calibrated on tuned-on", "calibrated_on_tuned")):
+            at = values[key]
+            rows.append([_e(name), _e(label), _num(at["coverage"]), _num(at["accuracy"]), _num(at["n"], 0)])
+    return ("<h2>Confidence: accuracy against coverage</h2><p class='muted'>Point statuses ranked by their certainty "
+            "(assistant/judging/confidence.py); the curve gives the accuracy of the most certain share. 'sure' "
+            "statuses are those at or above the threshold; the shipped threshold is none (corpus/assessment/"
+            "confidence.json says why).</p>" + f"<div class='plots'><figure>{_png(fig)}</figure></div>"
+            + _table(["cases", "threshold", "coverage", "accuracy", "points"], rows))
+
+
+def _triage_section(metrics: dict) -> str:
+    by_case = metrics.get("triage:by-case", {})
+    if not by_case:
+        return ""
+    orders = ("assistant", "checklist", "random")
+    cases = sorted(by_case, key=lambda c: (not by_case[c]["tuned_on"], c))
+    fig, ax = plt.subplots(figsize=(8.5, 3.4))
+    width = 0.27
+    for k, order in enumerate(orders):
+        ax.bar([i + (k - 1) * width for i in range(len(cases))], [by_case[c][order] for c in cases], width, label=order)
+    ax.set_xticks(range(len(cases)), [c + ("" if by_case[c]["tuned_on"] else " *") for c in cases], rotation=60,
+                  ha="right", fontsize=7)
+    ax.set_ylabel("checks until the gold-status grades")
+    ax.legend(fontsize=8)
+    rows = [[_e(c), "yes" if by_case[c]["tuned_on"] else "held out"] + [_num(by_case[c][o], 1) for o in orders]
+            + [_num(by_case[c]["points"], 0)] for c in cases]
+    totals = metrics.get("triage:totals", {})
+    rows += [[f"<b>all {_e(name)}</b>", ""] + [_num(v[o], 1) for o in orders] + ["<td></td>"] for name, v in totals.items()]
+    return ("<h2>A scripted panel member</h2><p class='muted'>Checks (a point set to its gold status) until every "
+            "question's grade is the rubric's on the gold statuses, in the assistant's triage order (recomputed after "
+            "each check), the checklist's order, and at random (mean of 20 orders). * held out.</p>"
+            + f"<div class='plots'><figure>{_png(fig)}</figure></div>"
+            + _table(["case", "tuned on", "assistant", "checklist", "random", "points"], rows))
+
+
 def _timing_section(metrics: dict) -> str:
     rows = []
     per_question = metrics.get("assessment:per-question", {}).get("seconds_per_question")
@@ -244,7 +294,8 @@ def render(results: dict) -> str:
         + "".join(f", {_e(b)}" for b in backends)
         + (" · the embedded 270M model never grades (it only rewrites prose); pass its server as --backend for a row"
            if not backends else "") + "</p>",
-        _grades_section(metrics), _points_section(metrics), _retrieval_section(metrics),
+        _grades_section(metrics), _points_section(metrics), _confidence_section(metrics), _triage_section(metrics),
+        _retrieval_section(metrics),
         _metamorphic_section(metrics), _timing_section(metrics),
     ]
     return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Panel Assistant evaluation</title>"

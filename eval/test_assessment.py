@@ -54,16 +54,6 @@ def check_regression(results, baseline: dict, section: str, slack: float) -> lis
     return worse
 
 
-@pytest.fixture(scope="session")
-def pipeline(eval_settings):
-    return Pipeline(eval_settings)
-
-
-@pytest.fixture(scope="session")
-def designed_results(pipeline) -> list[QuestionResult]:
-    return [r for case in DESIGNED for r in assess_case(pipeline, case)]
-
-
 def _summary(rows: list[QuestionResult]) -> dict:
     graded = [r for r in rows if r.gold is not None]
     gold = [r.gold for r in graded]

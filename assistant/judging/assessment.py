@@ -38,6 +38,7 @@ from ..models import (
 )
 from ..reading.points import answer_sentences, one_line
 from .commentary import CommentaryWriter
+from .confidence import grade_confidence, load_rules, point_signals, with_confidence
 
 FEATURE_KINDS: tuple[FeatureKind, ...] = ("figure", "stakeholder", "validation", "learning", "admission", "vague", "plan")
 # A report whose own sections answer at least this share of the graded questions follows the framework: a question
@@ -65,7 +66,7 @@ MIN_OVERLAP, MAX_OVERLAP = 20, 400
 @lru_cache
 def load_features(corpus_dir: Path) -> dict[str, list[re.Pattern]]:
     data = json.loads((Path(corpus_dir) / "assessment" / "features.json").read_text(encoding="utf-8"))
-    return {kind: [re.compile(p, re.IGNORECASE) for p in data[kind]] for kind in (*FEATURE_KINDS, "rule")}
+    return {kind: [re.compile(p, re.IGNORECASE) for p in data[kind]] for kind in (*FEATURE_KINDS, "rule", "output", "outcome")}
 
 
 @lru_cache
@@ -237,6 +238,7 @@ class Assessor(CommentaryWriter):
         self._reference: np.ndarray | None = None  # the typical report's sentences, embedded
         self._typical_closeness: dict[int, np.ndarray] = {}  # question number -> _typical
         self.phrases = load_phrases(Path(prompts_dir))
+        self.confidence_rules = load_rules(Path(corpus_dir))
         self._point_vectors: dict[int, np.ndarray] = {}  # question number -> its points' text and ask vectors
         self._sentences: dict[str, np.ndarray] = {}  # sentence -> vector: see _sentence_vectors
 
@@ -391,10 +393,15 @@ class Assessor(CommentaryWriter):
             shown += [j for j in dict.fromkeys((i, detail.get(i))) if j is not None and j not in shown]
         shown = sorted(shown, key=lambda i: sentences[i].label)[:MAX_QUOTES_PER_POINT]
         cues = sorted({c for i in shown for c in point.cues if self._cued((c,), sentences[i].text)})
+        signals = point_signals(
+            status, row, [i for i in order if closest[index, i]], support, strong, detail,
+            [sentences[i].text for i in range(len(sentences))], [sentences[i].specific for i in range(len(sentences))],
+            admitted=[i for i in np.argsort(-row) if sentences[i].admission and closest[index, i]],
+            cued=lambda i: self._cued(point.cues, sentences[i].text), rubric=self.rubric, patterns=self.features)
         return PointAssessment(
             guidance=point.text, core=point.core, status=status,
             evidence=[sentences[i].evidence() for i in shown],
-            score=round(float(row[order[0]]), 3) if order else 0.0, cues=cues,
+            score=round(float(row[order[0]]), 3) if order else 0.0, cues=cues, signals=signals,
         )
 
     @staticmethod
@@ -448,14 +455,20 @@ class Assessor(CommentaryWriter):
     def finish(self, question: Question, assessment: QuestionAssessment, *, member: str = "") -> QuestionAssessment:
         """Grade, asks and commentary from the statuses as they stand: after assessing, and again whenever a panel
         member (or a model's verified argument) changes a status."""
+        points = [with_confidence(p, assessment.located_by, self.confidence_rules) for p in assessment.points]
+        assessment = assessment.model_copy(update={"points": points})
         grade, rationale = (None, "")
+        update: dict = {}
         if question.graded:
-            grade, rationale = rubric_grade(assessment.points, assessment.answered, assessment.specific, self.rubric,
-                                            self.phrases)
-        asks = self.asks(question, assessment.points)
-        update = {"grade": grade, "rationale": rationale, "asks": asks}
-        assessment = assessment.model_copy(update=update)
+            grade, rationale = self._grade(assessment, points)
+            update = grade_confidence(points, grade, lambda ps: self._grade(assessment, ps)[0],
+                                      assessment.located_by, self.confidence_rules, self.phrases["provisional"])
+        asks = self.asks(question, points)
+        assessment = assessment.model_copy(update={**update, "grade": grade, "rationale": rationale, "asks": asks})
         return assessment.model_copy(update={"commentary": self.commentary(question, assessment, member)})
+
+    def _grade(self, assessment: QuestionAssessment, points: Sequence[PointAssessment]) -> tuple[Grade, str]:
+        return rubric_grade(points, assessment.answered, assessment.specific, self.rubric, self.phrases)
 
     def with_status(self, question: Question, assessment: QuestionAssessment, guidance: str, status: PointStatus,
                     user: str = "") -> QuestionAssessment:
