@@ -31,7 +31,7 @@ from .models import (
     QuestionDraft,
 )
 from .reading.corpus import load_framework, load_letters
-from .reading.pages import PageImage, render_page
+from .reading.pages import PageImage, RenderLimits, render_page
 from .review import export
 from .review.prescreen import Prescreen, prescreen
 from .review.reviews import (
@@ -145,7 +145,8 @@ class Pipeline:
         original = original_path(self.settings, doc_id)
         if original is None or original.suffix != ".pdf":
             return None
-        return render_page(original, page, quote, self.settings.page_image_width)
+        limits = RenderLimits(**self.settings.model_dump(include=set(RenderLimits.model_fields)))
+        return render_page(original, page, quote, self.settings.page_image_width, limits)
 
     def delete_report(self, doc_id: str) -> int:
         """Withdraw a report: its passages leave the index, its ingest record and kept original leave the data

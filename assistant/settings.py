@@ -127,6 +127,17 @@ class Settings(BaseSettings):
     # Page view (pages helper): a quote shown on its PDF page needs the original file, kept beside the ingest record
     keep_originals: bool = True  # false: nothing but the index keeps a report's text, and no page can be shown
     page_image_width: int = 900  # pixels; one page at a time, capped at 12 megapixels
+    # Each page is drawn in a child process, never in the server: a page of nested forms can make PDFium want
+    # gigabytes. An ordinary page takes ~120 MB of address space at 900 pixels wide, ~300 MB at the 12-megapixel cap,
+    # so 1 GB leaves room; past it, or past the time limit, the panel member sees "this page cannot be shown" and the
+    # quote as text. At most two pages are drawn at once (pages.MAX_RENDERS_AT_ONCE).
+    page_render_max_mb: int = 1024  # the child's address space (RLIMIT_AS)
+    page_render_timeout_s: float = 10.0
+    # Forms drawing forms: a page past either limit is refused before drawing, and ingestion warns of it. Draws are
+    # what cost memory (~10x a level at 10 copies a level); 4 deep and 2,000 draws is well past what charts, logos
+    # and placed artwork use. Annotations' appearances count apart: past the limits they are left out of the image.
+    page_max_form_depth: int = 4
+    page_max_form_draws: int = 2000
 
     @model_validator(mode="before")
     @classmethod

@@ -1,6 +1,9 @@
 """What each bad input of the hardening issue costs now: time to refusal (or completion) and peak memory.
 
-    python tests/security_benchmark.py        (or: make security, after the tests): the bad inputs
+    python tests/security_benchmark.py        (or: make security, after the tests): the bad inputs, then the pages
+    python -m tests.security_benchmark --pages      a quote's page view of nested forms (8 and 6 levels x 10 copies):
+                                                    the server process and the renderer's child, with the form check
+                                                    on (refused before drawing) and off (the child stopped at 1 GB)
     python -m tests.security_benchmark --size       a 1,500-page PDF (the page limit), 1,501 pages, 200 MB files
     python -m tests.security_benchmark --injection  the injection suite: a row per variant, the clean reports, then the
                                                     blind held-out set (tests/data/injection_blind.json)
@@ -287,19 +290,93 @@ def blind(judge, folder: Path) -> None:
         print(f"  false alarm {alarm}")
 
 
+def page_view(name: str, path: Path, **limits) -> None:
+    """Show a page as the workspace does (pages.render_page, the settings' limits), from a forked process standing
+    for the server: its wall time, its own RSS before and at its peak, and the renderer child's peak RSS, both
+    sampled every 5 ms (getrusage's RUSAGE_CHILDREN would not do: a child started by vfork is charged the server's
+    own peak from before its exec)."""
+    import threading
+
+    import psutil
+
+    from assistant.reading.pages import RenderLimits, render_page
+    from tests.test_pages import QUOTE
+
+    settings = RenderLimits(**{**SETTINGS.model_dump(include=set(RenderLimits.model_fields)), **limits})
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_end)
+        me = psutil.Process()
+        before = me.memory_info().rss
+        peak, child, stop = [before], [0], threading.Event()
+
+        def sample() -> None:
+            while not stop.wait(0.005):
+                peak[0] = max(peak[0], me.memory_info().rss)
+                for process in me.children():
+                    try:
+                        child[0] = max(child[0], process.memory_info().rss)
+                    except psutil.Error:  # it ended meanwhile
+                        pass
+
+        threading.Thread(target=sample, daemon=True).start()
+        started = time.monotonic()
+        try:
+            image = render_page(path, 1, QUOTE, SETTINGS.page_image_width, settings)
+            outcome = f"shown{'' if image.annotations else ' without its annotations'}, quote found: {image.found}"
+        except Exception as exc:
+            outcome = f"refused: {exc.__class__.__name__}: {str(exc).split(': ', 1)[-1][:220]}"
+        elapsed = time.monotonic() - started
+        stop.set()
+        peak[0] = max(peak[0], me.memory_info().rss)
+        os.write(write_end, f"| {name} | {elapsed:.2f} s | {before / 2**20:.0f} -> {peak[0] / 2**20:.0f} MB | "
+                            f"{child[0] / 2**20:.0f} MB | {outcome} |".encode())
+        os._exit(0)
+    os.close(write_end)
+    _, status = os.waitpid(pid, 0)
+    with os.fdopen(read_end) as pipe:
+        print(pipe.read() or f"| {name} | | | | the server died (status {status}) |", flush=True)
+
+
+def pages() -> None:
+    from tests.test_pages import nested_forms_pdf, report_pdf
+
+    folder = Path(tempfile.mkdtemp(prefix="security-pages-"))
+    plain = report_pdf(folder / "plain.pdf")[0]
+    eight, six = nested_forms_pdf(folder / "eight.pdf", 8), nested_forms_pdf(folder / "six.pdf", 6)
+    eight_annotation = nested_forms_pdf(folder / "eight-annotation.pdf", 8, via_annotation=True)
+    check_off = {"page_max_form_depth": 100, "page_max_form_draws": 10**15}
+    print(f"\nlimits: PANEL_PAGE_RENDER_MAX_MB={SETTINGS.page_render_max_mb}, "
+          f"PANEL_PAGE_RENDER_TIMEOUT_S={SETTINGS.page_render_timeout_s:g}, PANEL_PAGE_MAX_FORM_DEPTH="
+          f"{SETTINGS.page_max_form_depth}, PANEL_PAGE_MAX_FORM_DRAWS={SETTINGS.page_max_form_draws:,}")
+    print("| page view | time | server RSS | renderer child's peak RSS | outcome |\n| --- | --- | --- | --- | --- |")
+    page_view("an ordinary page", plain)
+    page_view(f"forms 8 deep x 10 ({eight.stat().st_size / 1e3:.1f} KB)", eight)
+    page_view("forms 6 deep x 10", six)
+    page_view("forms 8 deep x 10 in an annotation's appearance", eight_annotation)
+    page_view("forms 8 deep x 10, form check off", eight, **check_off)
+    page_view("forms 6 deep x 10, form check off", six, **check_off)
+    page_view("forms 8 deep x 10 in an annotation, form check off", eight_annotation, **check_off)
+
+
 def main() -> None:
     import argparse
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", action="store_true", help="the page limit and 200 MB files")
     parser.add_argument("--injection", action="store_true", help="the injection suite, a row per variant")
+    parser.add_argument("--pages", action="store_true", help="page views of nested forms, server and renderer")
     args = parser.parse_args()
     if args.injection:
         injection()
     if args.size:
         size()
-    if not (args.injection or args.size):
+    if args.pages:
+        pages()
+    if not (args.injection or args.size or args.pages):
         bad_inputs()
+        pages()
 
 
 def _rss_mb() -> float:

@@ -241,3 +241,164 @@ def test_an_id_from_the_command_line_cannot_reach_outside_the_data_folder(settin
     assert pipeline.page_view("../secret", 1, QUOTE) is None
     assert delete_report_files(settings, "../secret") == []
     assert outside.exists()
+
+
+# A page of forms nested `depth` deep, each drawing the next `copies` times (the issue's file: 8 deep, 10 copies,
+# 10^8 draws in 6 KB), drawn by the page itself or by an annotation's appearance. PDFium needs ~10x the memory a
+# level: 5 deep peaks near 250 MB and draws in a second, 6 deep 2 GB and 10 s, 8 deep more than any server has.
+def nested_forms_pdf(path: Path, depth: int, copies: int = 10, *, via_annotation: bool = False,
+                     loop: bool = False) -> Path:
+    """Raw PDF bytes: 1 catalogue, 2 pages, 3 the page, 4 its content, 5 a font, 6 an annotation, 7 its appearance,
+    then the forms (11 draws 12, ... each `copies` times; with `loop`, the last draws the first)."""
+    draws = b"q 0.9 0 0 0.9 1 1 cm /F Do Q\n" * copies
+    objects = {1: b"<< /Type /Catalog /Pages 2 0 R >>", 2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               5: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"}
+
+    def form(content: bytes, draws_form: int | None) -> bytes:
+        resources = b"<< /XObject << /F %d 0 R >> >>" % draws_form if draws_form else b"<< >>"
+        return (b"<< /Type /XObject /Subtype /Form /BBox [0 0 100 100] /Resources %s /Length %d >>\nstream\n"
+                % (resources, len(content)) + content + b"\nendstream")
+
+    for level in range(1, depth + 1):
+        if level < depth:
+            objects[10 + level] = form(draws, 11 + level)
+        else:
+            objects[10 + level] = form(draws if loop else b"0 0 1 rg 0 0 10 10 re f\n", 11 if loop else None)
+    text = b"BT /H 11 Tf 56 700 Td (%s) Tj ET\n" % QUOTE.encode()
+    resources = b"/Font << /H 5 0 R >>"
+    if via_annotation:
+        objects[6] = b"<< /Type /Annot /Subtype /Square /Rect [400 700 500 800] /F 4 /AP << /N 7 0 R >> >>"
+        objects[7] = form(draws, 11)
+        page = b"/Resources << %s >> /Annots [6 0 R]" % resources
+    else:
+        text += draws
+        page = b"/Resources << %s /XObject << /F 11 0 R >> >>" % resources
+    objects[3] = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] %s /Contents 4 0 R >>" % page
+    objects[4] = b"<< /Length %d >>\nstream\n" % len(text) + text + b"\nendstream"
+    out, offsets = bytearray(b"%PDF-1.7\n"), {}
+    for number in sorted(objects):
+        offsets[number] = len(out)
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, objects[number])
+    size, start = max(objects) + 1, len(out)
+    xref = [b"%010d 00000 n \n" % offsets[n] if n in offsets else b"0000000000 65535 f \n" for n in range(1, size)]
+    out += b"xref\n0 %d\n0000000000 65535 f \n%s" % (size, b"".join(xref))
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (size, start)
+    path.write_bytes(bytes(out))
+    return path
+
+
+UNLIMITED_FORMS = {"page_max_form_depth": 100, "page_max_form_draws": 10**15}  # the form check off: PDFium tries
+
+
+def growth_while(action) -> tuple[object, float]:
+    """What `action` returns (or raises), and how far this process's RSS rose above where it started meanwhile, in
+    MB (sampled every 5 ms: the peak, not what was left)."""
+    import threading
+
+    import psutil
+
+    me = psutil.Process()
+    start = me.memory_info().rss
+    peak, stop = [start], threading.Event()
+
+    def sample() -> None:
+        while not stop.wait(0.005):
+            peak[0] = max(peak[0], me.memory_info().rss)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        outcome = action()
+    except Exception as exc:  # the refusal is the outcome under test
+        outcome = exc
+    finally:
+        stop.set()
+        sampler.join()
+    return outcome, (max(peak[0], me.memory_info().rss) - start) / 2**20
+
+
+def test_page_forms_counts_nested_draws_in_the_page_and_in_annotation_appearances(tmp_path):
+    from pypdf import PdfReader
+
+    from assistant.reading.page_forms import page_forms
+
+    def forms(**how):
+        return page_forms(PdfReader(nested_forms_pdf(tmp_path / "forms.pdf", **how)).pages[0])
+
+    direct = forms(depth=3)
+    assert (direct.content.depth, direct.content.draws, direct.content.complete) == (3, 10 + 100 + 1000, True)
+    assert direct.annotations.draws == 0 and not direct.content.over(4, 2000) and direct.content.over(2, 2000)
+    annotated = forms(depth=3, via_annotation=True)
+    assert annotated.content.draws == 0
+    assert (annotated.annotations.depth, annotated.annotations.draws) == (4, 1 + 1110)  # the appearance is a form
+    assert forms(depth=8).content.draws == sum(10**level for level in range(1, 9))
+    assert forms(depth=2, loop=True).content.over(100, 10**15)  # a form drawing itself: PDFium recurses ~10^30 draws
+
+
+@pytest.mark.parametrize("via_annotation", [False, True], ids=["direct", "annotation"])
+def test_ingestion_and_the_prescreen_warn_of_a_page_of_nested_forms(settings, tmp_path, via_annotation):
+    from assistant.review.prescreen import as_table
+
+    path = nested_forms_pdf(tmp_path / "nested-org_2023_report.pdf", 8, via_annotation=via_annotation)
+    pipeline = Pipeline(settings, client=FakeChatClient())
+    result = pipeline.ingest(path)
+    wanted = "the annotations on page 1 draw forms" if via_annotation else "page 1 draws forms nested too deep"
+    assert [w for w in result.warnings if wanted in w and "PANEL_PAGE_MAX_FORM_DEPTH" in w]
+    screen = pipeline.prescreen(result.doc_id)
+    assert any(wanted in w for w in screen.warnings) and wanted in as_table(screen)
+    plain = pipeline.ingest(report_pdf(tmp_path / "plain-org_2023_report.pdf")[0])
+    assert not any("forms nested" in w for w in plain.warnings)
+
+
+@pytest.mark.parametrize("depth", [5, 8])
+def test_a_page_of_nested_forms_is_refused_and_the_server_does_not_grow(settings, tmp_path, depth):
+    path = nested_forms_pdf(tmp_path / "nested-org_2023_report.pdf", depth)
+    pipeline = Pipeline(settings, client=FakeChatClient())
+    doc_id = pipeline.ingest(path).doc_id
+    refused, growth = growth_while(lambda: pipeline.page_view(doc_id, 1, QUOTE))
+    assert isinstance(refused, PageViewError), refused
+    assert "this page cannot be shown" in str(refused) and f"nested {depth} deep" in str(refused)
+    assert growth < 100, f"the server's RSS grew {growth:.0f} MB"
+
+
+@pytest.mark.parametrize("depth", [5, 8])
+def test_annotations_of_nested_forms_are_left_out_and_the_page_is_shown(settings, tmp_path, depth):
+    path = nested_forms_pdf(tmp_path / "nested-org_2023_report.pdf", depth, via_annotation=True)
+    pipeline = Pipeline(settings, client=FakeChatClient())
+    doc_id = pipeline.ingest(path).doc_id
+    image, growth = growth_while(lambda: pipeline.page_view(doc_id, 1, QUOTE))
+    assert isinstance(image, PageImage), image
+    assert image.found and not image.annotations
+    assert growth < 100, f"the server's RSS grew {growth:.0f} MB"
+    assert render_page(report_pdf(tmp_path / "plain.pdf")[0], 1, QUOTE).annotations  # an ordinary page: all drawn
+
+
+def test_a_renderer_past_its_memory_or_time_limit_is_a_page_view_error(tmp_path):
+    """With the form check off, PDFium draws the page; its child process is stopped at either limit, and only it."""
+    from assistant.reading.pages import RenderLimits
+
+    five, six = nested_forms_pdf(tmp_path / "five.pdf", 5), nested_forms_pdf(tmp_path / "six.pdf", 6)
+    small = RenderLimits(page_render_max_mb=200, **UNLIMITED_FORMS)
+    assert render_page(report_pdf(tmp_path / "plain.pdf")[0], 1, QUOTE, limits=small).found  # 200 MB is enough
+    refused, growth = growth_while(lambda: render_page(five, 1, QUOTE, limits=small))  # five deep wants ~250 MB
+    assert isinstance(refused, PageViewError) and "cannot be shown" in str(refused), refused
+    assert "200 MB of memory" in str(refused) and "PANEL_PAGE_RENDER_MAX_MB" in str(refused)
+    assert growth < 100
+    slow = RenderLimits(page_render_timeout_s=1.0, **UNLIMITED_FORMS)
+    with pytest.raises(PageViewError, match=r"cannot be shown: drawing it took longer than 1 s"):
+        render_page(six, 1, QUOTE, limits=slow)  # six deep takes ~10 s
+
+
+def test_the_workspace_says_a_page_cannot_be_shown(tmp_path):
+    from types import SimpleNamespace
+
+    from assistant.models import Evidence
+    from assistant.web.draft_tab import DraftTab
+
+    def refuse(doc_id, page, quote):
+        raise PageViewError("nested.pdf: this page cannot be shown: it draws forms nested 8 deep")
+
+    tab = SimpleNamespace(pipeline=SimpleNamespace(page_view=refuse))
+    shown = DraftTab.page_image(tab, "doc", Evidence(quote=QUOTE, page=1))
+    assert shown["visible"] and shown["value"] is None
+    assert shown["label"].startswith("Page 1: this page cannot be shown") and "nested 8 deep" in shown["label"]

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from ..models import Document, Page, SuspectText
 from .docx_hidden import Visibility, cell_shading
 from .hidden_text import extract_visible
+from .page_forms import nested_warnings, page_forms
 
 # pypdf logs every recoverable oddity of a damaged file; the caller gets one clear error or warning instead.
 logging.getLogger("pypdf").setLevel(logging.ERROR)
@@ -70,6 +71,8 @@ class ReadLimits(BaseModel):
     max_pdf_content_mb: float = 40.0
     docx_max_uncompressed_mb: float = 150.0
     docx_max_ratio: float = 100.0
+    page_max_form_depth: int = 4
+    page_max_form_draws: int = 2000
 
 
 def read_document(path: Path, limits: ReadLimits | None = None, ocr_progress=None, **overrides) -> Document:
@@ -149,6 +152,7 @@ def _read_pdf(path: Path, data: bytes, limits: ReadLimits, ocr_progress=None) ->
     budget = _TextBudget(path.name, limits.max_chars)
     content_left = limits.max_pdf_content_mb * 1e6
     pages, too_complex, hidden = [], [], []
+    nested: dict[str, list[int]] = {"page": [], "annotations": []}  # pages whose forms the page view refuses
     sizes: dict[str, tuple[float, bool]] = {}  # visible line -> type size, all bold
     try:
         reader = PdfReader(path, strict=False)
@@ -175,6 +179,9 @@ def _read_pdf(path: Path, data: bytes, limits: ReadLimits, ocr_progress=None) ->
                     f"{path.name}: its pages hold more than {limits.max_pdf_content_mb:g} MB of drawing instructions, "
                     "over the limit (PANEL_MAX_PDF_CONTENT_MB)."
                 )
+            forms, limit = page_forms(page), (limits.page_max_form_depth, limits.page_max_form_draws)
+            if forms.content.over(*limit) or forms.annotations.over(*limit):
+                nested["page" if forms.content.over(*limit) else "annotations"].append(number)
             try:
                 if size > MAX_PAGE_CONTENT_BYTES:
                     raise _PageTooComplex
@@ -216,6 +223,7 @@ def _read_pdf(path: Path, data: bytes, limits: ReadLimits, ocr_progress=None) ->
             f"{path.name}: pages {_ranges(too_complex)} hold too many drawing instructions to read safely (charts, "
             "maps?); their text was skipped."
         )
+    warnings += nested_warnings(path.name, nested, limits.page_max_form_depth, limits.page_max_form_draws)
     return kept, warnings, hidden
 
 

@@ -4,18 +4,33 @@ Quotes come from our own text extraction (pypdf), which spaces, hyphenates and j
 PDFium's text layer. So both are compared on letters and digits alone (NFKC-folded, lower case); where that exact
 comparison fails, a fuzzy alignment (rapidfuzz) finds the span. PDFium then gives the rectangles of the matched
 characters line by line, as it does for a text selection.
+
+PDFium runs in a child process, one per page shown, never in the server: under a memory limit (RLIMIT_AS,
+PANEL_PAGE_RENDER_MAX_MB) and a time limit (PANEL_PAGE_RENDER_TIMEOUT_S). A page that would exhaust either is an
+error for that page alone; the server, and everyone else using it, carries on. Before drawing, the child counts the
+page's forms (page_forms.py): a page that nests them too deep or draws them too often is refused at once, and one
+whose annotations alone do is drawn without its annotations, since the quote is in the page's own text.
 """
 
 from __future__ import annotations
 
 import io
+import json
+import logging
 import math
+import os
+import subprocess
+import sys
 import threading
 import unicodedata
 from pathlib import Path
 
 from pydantic import BaseModel, Field
 from rapidfuzz import fuzz
+
+from .page_forms import page_forms
+
+log = logging.getLogger(__name__)
 
 # A quote counts as found on a page when this share of its letters align with one span of the page (rapidfuzz).
 QUOTE_MATCH = 90.0
@@ -29,8 +44,9 @@ HIGHLIGHT_FILL = (255, 214, 0, 100)
 HIGHLIGHT_EDGE = (214, 140, 0, 255)
 HIGHLIGHT_PAD = 3  # pixels around the lines' boxes
 
-# PDFium is not thread-safe, and the workspace serves several threads: one call into it at a time.
-_PDFIUM = threading.Lock()
+# At most this many pages drawn at once, each in its own child process under its memory limit.
+MAX_RENDERS_AT_ONCE = 2
+_RENDERS = threading.BoundedSemaphore(MAX_RENDERS_AT_ONCE)
 
 
 class PageViewError(ValueError):
@@ -50,48 +66,117 @@ class PageImage(BaseModel):
     boxes: list[tuple[int, int, int, int]] = Field(
         default_factory=list, description="The highlighted lines in pixels (left, top, right, bottom), to scroll to"
     )
+    annotations: bool = Field(True, description="False: the page's annotations were left out, too complex to draw")
 
 
-def render_page(pdf_path: Path, page: int, quote: str, width: int = 900) -> PageImage:
-    """Render one page (1-based) about `width` pixels wide, with the quote's lines highlighted where it is found."""
+class RenderLimits(BaseModel):
+    """What drawing one page may cost; the defaults are the settings' (assistant/settings.py says why)."""
+
+    page_render_max_mb: int = 1024
+    page_render_timeout_s: float = 10.0
+    page_max_form_depth: int = 4
+    page_max_form_draws: int = 2000
+
+
+def render_page(pdf_path: Path, page: int, quote: str, width: int = 900,
+                limits: RenderLimits | None = None) -> PageImage:
+    """Render one page (1-based) about `width` pixels wide, with the quote's lines highlighted where it is found: in
+    a child process, under `limits`. Raises PageViewError for a page it cannot show."""
+    limits = limits or RenderLimits()
+    pdf_path = Path(pdf_path)
+    request = {"path": str(pdf_path.resolve()), "page": page, "quote": quote,
+               "width": min(max(int(width), MIN_WIDTH), MAX_WIDTH),
+               "max_form_depth": limits.page_max_form_depth, "max_form_draws": limits.page_max_form_draws}
+    # This module again (python -m assistant.reading.pages), able to import the package wherever it is installed.
+    command = [sys.executable, "-m", __name__, str(limits.page_render_max_mb),
+               str(math.ceil(limits.page_render_timeout_s) + 1)]
+    package_root = str(Path(__file__).resolve().parents[2])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
+    cannot = f"{pdf_path.name}: this page cannot be shown"
+    with _RENDERS:
+        try:
+            done = subprocess.run(command, input=json.dumps(request).encode(), capture_output=True, env=env,
+                                  timeout=limits.page_render_timeout_s, check=False)
+        except subprocess.TimeoutExpired:  # run() has killed the child
+            raise PageViewError(f"{cannot}: drawing it took longer than {limits.page_render_timeout_s:g} s "
+                                "(PANEL_PAGE_RENDER_TIMEOUT_S).") from None
+        except OSError as exc:
+            raise PageViewError(f"{cannot}: the page renderer could not start ({exc}).") from exc
+    header, _, png = done.stdout.partition(b"\n")
+    try:
+        answer = json.loads(header) if done.returncode == 0 else None
+    except ValueError:
+        answer = None
+    memory = (f"{cannot}: drawing it needs more than the {limits.page_render_max_mb:,} MB of memory a page may use "
+              "(PANEL_PAGE_RENDER_MAX_MB)")
+    if not isinstance(answer, dict):  # killed at its memory limit (PDFium aborts), or crashed
+        how = f"signal {-done.returncode}" if done.returncode < 0 else f"exit status {done.returncode}"
+        log.warning("page renderer failed", extra={"file": pdf_path.name, "page": page, "status": how,
+                                                   "stderr": done.stderr[-500:].decode(errors="replace")})
+        raise PageViewError(f"{memory}, or the renderer failed ({how}).")
+    if answer.get("memory"):
+        raise PageViewError(f"{memory}.")
+    if "error" in answer:
+        raise (PageOutOfRange if answer.get("out_of_range") else PageViewError)(answer["error"])
+    return PageImage(png=png, **answer)
+
+
+def _render_here(path: Path, page: int, quote: str, width: int, max_form_depth: int, max_form_draws: int) -> PageImage:
+    """What the child does: open the PDF, check the page's forms, draw it."""
     import pypdfium2 as pdfium
 
-    pdf_path = Path(pdf_path)
-    width = min(max(int(width), MIN_WIDTH), MAX_WIDTH)
-    with _PDFIUM:
+    try:
+        document = pdfium.PdfDocument(path)
+    except FileNotFoundError as exc:
+        raise PageViewError(f"{path.name}: the original file is missing.") from exc
+    except pdfium.PdfiumError as exc:
+        if exc.err_code == pdfium.raw.FPDF_ERR_PASSWORD:
+            raise PageViewError(f"{path.name}: the PDF is password-protected; its pages cannot be shown.") from exc
+        raise PageViewError(f"{path.name}: the PDF could not be opened ({exc}).") from exc
+    try:
+        count = len(document)
+        if not 1 <= page <= count:
+            raise PageOutOfRange(f"{path.name}: no page {page}; the PDF has {count} page(s).")
+        annotations = _check_forms(path, page, max_form_depth, max_form_draws)
+        pdf_page = document[page - 1]
         try:
-            document = pdfium.PdfDocument(pdf_path)
-        except FileNotFoundError as exc:
-            raise PageViewError(f"{pdf_path.name}: the original file is missing.") from exc
-        except pdfium.PdfiumError as exc:
-            if exc.err_code == pdfium.raw.FPDF_ERR_PASSWORD:
-                raise PageViewError(f"{pdf_path.name}: the PDF is password-protected; its pages cannot be shown.") from exc
-            raise PageViewError(f"{pdf_path.name}: the PDF could not be opened ({exc}).") from exc
-        try:
-            count = len(document)
-            if not 1 <= page <= count:
-                raise PageOutOfRange(f"{pdf_path.name}: no page {page}; the PDF has {count} page(s).")
-            pdf_page = document[page - 1]
-            try:
-                return _render(pdf_page, page, quote, width)
-            finally:
-                pdf_page.close()
-        except PageViewError:
-            raise
-        except Exception as exc:  # PDFium reports a damaged page as a PdfiumError, pypdfium2 as built-in errors
-            raise PageViewError(f"{pdf_path.name}: page {page} could not be drawn ({exc.__class__.__name__}: {exc}).") from exc
+            return _render(pdf_page, page, quote, width, annotations)
         finally:
-            document.close()
+            pdf_page.close()
+    except (PageViewError, MemoryError):
+        raise
+    except Exception as exc:  # PDFium reports a damaged page as a PdfiumError, pypdfium2 as built-in errors
+        raise PageViewError(f"{path.name}: page {page} could not be drawn ({exc.__class__.__name__}: {exc}).") from exc
+    finally:
+        document.close()
 
 
-def _render(pdf_page, number: int, quote: str, width: int) -> PageImage:
+def _check_forms(path: Path, page: int, max_depth: int, max_draws: int) -> bool:
+    """Refuse a page whose own drawing nests forms past the limits; False where only its annotations do (the page is
+    then drawn without them)."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(path, strict=False)
+    if reader.is_encrypted:
+        reader.decrypt("")  # PDFium opened it, so it has no user password
+    forms = page_forms(reader.pages[page - 1])
+    if forms.content.over(max_depth, max_draws):
+        raise PageViewError(
+            f"{path.name}: this page cannot be shown: it draws {forms.content.describe()}, over the limits "
+            f"({max_depth} deep, {max_draws:,} draws; PANEL_PAGE_MAX_FORM_DEPTH, PANEL_PAGE_MAX_FORM_DRAWS). "
+            "Drawing it could exhaust the server's memory."
+        )
+    return not forms.annotations.over(max_depth, max_draws)
+
+
+def _render(pdf_page, number: int, quote: str, width: int, annotations: bool = True) -> PageImage:
     from PIL import Image, ImageDraw
 
     page_width, page_height = pdf_page.get_size()
     scale = min(width / page_width, (MAX_PIXELS / (page_width * page_height)) ** 0.5)
     while math.ceil(page_width * scale) * math.ceil(page_height * scale) > MAX_PIXELS:  # PDFium rounds up
         scale *= 0.99
-    bitmap = pdf_page.render(scale=scale)
+    bitmap = pdf_page.render(scale=scale, draw_annots=annotations)
     textpage = pdf_page.get_textpage()
     try:
         rects = _quote_rects(textpage, quote)
@@ -110,7 +195,7 @@ def _render(pdf_page, number: int, quote: str, width: int) -> PageImage:
     buffer = io.BytesIO()
     image.convert("RGB").save(buffer, format="PNG")
     return PageImage(png=buffer.getvalue(), page=number, found=bool(boxes), width=image.width, height=image.height,
-                     boxes=boxes)
+                     boxes=boxes, annotations=annotations)
 
 
 def _pixel_box(to_pixels, rect: tuple[float, float, float, float]) -> tuple[int, int, int, int]:
@@ -162,3 +247,33 @@ def _find(wanted: str, text: str) -> tuple[int, int] | None:
     if alignment is None or alignment.dest_end <= alignment.dest_start:
         return None
     return alignment.dest_start, alignment.dest_end
+
+
+def _child(max_mb: int, cpu_s: int) -> int:
+    """The child's side: limits first, then one request (JSON on stdin), then a JSON line and the PNG on stdout."""
+    try:
+        import resource
+    except ImportError:  # not on Linux or macOS: the time limit still holds
+        resource = None
+    if resource is not None:
+        resource.setrlimit(resource.RLIMIT_AS, (max_mb << 20, max_mb << 20))
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu_s, cpu_s))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # PDFium aborts at its memory limit: no core file
+    request = json.loads(sys.stdin.buffer.read())
+    png = b""
+    try:
+        image = _render_here(Path(request.pop("path")), **request)
+        answer, png = image.model_dump(exclude={"png"}), image.png
+    except PageOutOfRange as exc:
+        answer = {"error": str(exc), "out_of_range": True}
+    except PageViewError as exc:
+        answer = {"error": str(exc)}
+    except MemoryError:  # Python's part of the work (the image, the PNG) at the limit
+        answer, png = {"memory": True}, b""
+    sys.stdout.buffer.write(json.dumps(answer).encode() + b"\n" + png)
+    sys.stdout.buffer.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_child(int(sys.argv[1]), int(sys.argv[2])))

@@ -48,6 +48,8 @@ class Prescreen(BaseModel):
     year: int | None = None
     questions: list[QuestionScreen]
     suspects: list[SuspectText] = Field(default_factory=list, description="Hidden or injected text kept out")
+    warnings: list[str] = Field(default_factory=list, description="What ingestion noted of the file: pages skipped, "
+                                "pages the workspace cannot show, text kept out")
 
     @property
     def unanswered(self) -> list[int]:
@@ -81,7 +83,7 @@ def prescreen(settings: Settings, index: Index, framework: Framework, doc_id: st
     first = all_chunks[0]
     record = load_ingest_record(settings, doc_id)
     return Prescreen(doc_id=doc_id, source=first.source, member=first.member, year=first.year, questions=screens,
-                     suspects=record.suspects if record else [])
+                     suspects=record.suspects if record else [], warnings=record.warnings if record else [])
 
 
 def as_table(result: Prescreen) -> str:
@@ -92,6 +94,8 @@ def as_table(result: Prescreen) -> str:
         rows.append(f"Q{q.number} {grade} {q.status:<15} {q.passages:>2} passages {q.words:>5} words {q.figures:>3} figures  {where}")
         for gap in q.gaps:
             rows.append(f"      {gap.severity:<8} {gap.status + (', core' if gap.core else ''):<14} {gap.guidance}")
+    if result.warnings:
+        rows += ["", "Noted when the file was read:"] + [f"  {warning}" for warning in result.warnings]
     if result.suspects:
         rows += ["", "Suspect text kept out of the index and the prompts:"]
         for suspect in result.suspects:

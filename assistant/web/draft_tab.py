@@ -295,11 +295,15 @@ class DraftTab(PageViews):
             image = page_view(doc_id, evidence.page, evidence.quote)
         except (ValueError, OSError) as exc:  # pages.PageViewError is a ValueError: a page it cannot show
             log.warning("no page image for %s p. %s: %s", doc_id, evidence.page, exc)
-            image = None
+            # No image: the label says why; the quote's text is in the surrounding text above it.
+            return gr.update(value=None, visible=True, label=f"Page {evidence.page}: this page cannot be shown; the "
+                             f"quote is in the surrounding text above. ({exc})")
         if image is None:
             return gr.update(value=None, visible=False)
         from PIL import Image
 
         found = getattr(image, "found", True)
         label = f"Page {evidence.page}" + ("" if found else " (the quote could not be marked on the page)")
+        if not getattr(image, "annotations", True):
+            label += " (its annotations are too complex to draw, and are left out)"
         return gr.update(value=Image.open(io.BytesIO(image.png)), label=label, visible=True)
