@@ -152,6 +152,10 @@ class InjectionDetector:
             return "asks for a grade"
         if "describe" in found and {"addressee", "obligation"} & found:
             return "tells the reader how to describe the report"
+        if "steer" in found:
+            return "tells the reader how to summarise, phrase or leave out part of the report"
+        if "panel_claim" in found:
+            return "claims what the Panel said or asked before, to be asked for less"
         return None
 
     def _imperative(self, sentence: str) -> bool:
