@@ -163,8 +163,8 @@ def cmd_assess(args: argparse.Namespace) -> int:
         print(f"\nQ{a.number} {a.grade.value if a.grade else '--'}  {a.title}  (answer located by {a.located_by})")
         if a.rationale:
             print(f"  {a.rationale}")
-        if a.grade_note:
-            print(f"  {a.grade_note}")
+        if a.provisional:
+            print(f"  provisional: {a.grade_note or 'a core point is still to be checked'}")
         for p in a.points:
             where = f" ({p.evidence[0].location})" if p.evidence else ""
             check = f"  [check: {p.confidence_reason}]" if p.confidence == "check" else ""

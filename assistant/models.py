@@ -116,6 +116,8 @@ class LetterLayout(BaseModel):
     questions_heading: str = "Responses"
     question_heading: str = "$number $title"
     grade_line: str = "Grade: $grade"
+    # Beside a grade the assistant suggested while a core point's status is still to be checked.
+    provisional_mark: str = "(provisional: $note)"
     key_heading: str = "Key"
     key_columns: tuple[str, str] = ("Grade", "Explanation")
 

@@ -304,6 +304,8 @@ class Pipeline:
             if not question.graded:
                 opening_statement = text  # the statement from the head of organisation
                 continue
+            if edit and edit.grade is not None and draft.assessment:  # the member's own grade is no guess
+                draft = draft.model_copy(update={"assessment": draft.assessment.model_copy(update={"provisional": False})})
             questions.append(draft.model_copy(update={"commentary": text, "suggested_grade": grade}))
         remarks = review.edit(user, REMARKS)
         backend = backend or review.default_backend() or ""
@@ -330,6 +332,9 @@ class Pipeline:
                 self.reviews.save_edit(review.id, user, number, commentary=text, grade=grade)
         # The member's letter has every framework question, including those written by hand and never drafted.
         letter = self.member_letter(self.reviews.get(review.id), user, backend)
+        # The lead's finalising is the check: the finalised letter carries no provisional mark.
+        letter = letter.model_copy(update={"questions": [q.model_copy(update={"assessment": q.assessment.model_copy(
+            update={"provisional": False})}) if q.assessment else q for q in letter.questions]})
         return self.reviews.finalise(review.id, user, backend, letter=letter)
 
     def export_review(self, letter: LetterDraft, path: Path, review: Review | None = None,

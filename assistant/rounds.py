@@ -35,8 +35,8 @@ except ImportError:  # Windows: a worker's lock file alone says it lives, and a 
 
 INJECTION = "addressed to an AI system"
 PRESCREEN_COLUMNS = [
-    "file", "member", "year", "question", "title", "status", "pages", "passages", "words", "figures",
-    "points missing", "missing points", "injection warnings", "other warnings", "error",
+    "file", "member", "year", "question", "title", "status", "grade", "provisional", "points to check", "pages",
+    "passages", "words", "figures", "points missing", "missing points", "injection warnings", "other warnings", "error",
 ]
 
 
@@ -148,6 +148,8 @@ class Rounds:
             for q in screen.questions:
                 rows.append(base | {
                     "question": q.number, "title": q.title, "status": q.status,
+                    "grade": q.rubric_grade.value if q.rubric_grade else "", "provisional": q.grade_note if q.provisional else "",
+                    "points to check": q.to_check,
                     "pages": ", ".join(map(str, q.pages)), "passages": q.passages, "words": q.words, "figures": q.figures,
                     "points missing": len(q.missing_guidance), "missing points": "\n".join(q.missing_guidance),
                     "injection warnings": "\n".join(injections), "other warnings": "\n".join(others), "error": "",

@@ -34,6 +34,8 @@ def _body_sections(letter: LetterDraft, framework: Framework, prompts_dir: Path)
         if question.graded:
             grade = _fill(layout.grade_line, grade=framework.grade_name(draft.suggested_grade)
                           if draft.suggested_grade else MISSING_GRADE)
+            if draft.suggested_grade and draft.assessment and draft.assessment.provisional:
+                grade += " " + _fill(layout.provisional_mark, note=draft.assessment.grade_note or "")
         heading = _fill(layout.question_heading, number=question.number, title=question.title, text=question.text)
         questions.append((heading, draft.commentary.strip() or MISSING_COMMENTARY, grade))
     return {

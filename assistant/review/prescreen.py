@@ -29,6 +29,14 @@ class QuestionScreen(BaseModel):
     covered_guidance: list[str] = Field(default_factory=list)
     gaps: list[Gap] = Field(default_factory=list, description="Points not addressed, most serious first")
     rubric_grade: Grade | None = None
+    provisional: bool = Field(default=False, description="A core point's status is still to be checked")
+    grade_note: str = Field(default="", description="The grade's range over the points to check, in words")
+    to_check: int = Field(default=0, description="Points whose status is still to be checked")
+
+    @property
+    def grade_label(self) -> str:
+        """'PS', or 'PS?' while provisional."""
+        return (self.rubric_grade.value + ("?" if self.provisional else "")) if self.rubric_grade else "--"
 
     @computed_field
     @property
@@ -79,6 +87,7 @@ def prescreen(settings: Settings, index: Index, framework: Framework, doc_id: st
             covered_guidance=[p.guidance for p in assessment.points if p.status == "addressed"],
             gaps=gaps_of(assessment.points, {p.text: p.ask for p in question.guidance}),
             rubric_grade=assessment.grade,
+            provisional=assessment.provisional, grade_note=assessment.grade_note, to_check=len(assessment.to_check),
         ))
     first = all_chunks[0]
     record = load_ingest_record(settings, doc_id)
@@ -90,8 +99,9 @@ def as_table(result: Prescreen) -> str:
     rows = [f"Pre-screen of {result.source} ({result.member or '?'}, {result.year or '?'})", ""]
     for q in result.questions:
         where = f"pages {', '.join(map(str, q.pages))}" if q.pages else (q.sections[0][:50] if q.sections else "-")
-        grade = q.rubric_grade.value if q.rubric_grade else "--"
-        rows.append(f"Q{q.number} {grade} {q.status:<15} {q.passages:>2} passages {q.words:>5} words {q.figures:>3} figures  {where}")
+        rows.append(f"Q{q.number} {q.grade_label:<3} {q.status:<15} {q.passages:>2} passages {q.words:>5} words {q.figures:>3} figures  {where}")
+        if q.grade_note:
+            rows.append(f"      {q.grade_note}")
         for gap in q.gaps:
             rows.append(f"      {gap.severity:<8} {gap.status + (', core' if gap.core else ''):<14} {gap.guidance}")
     if result.warnings:
