@@ -26,7 +26,9 @@ from .judging.llm import ChatClient
 from .pipeline import Pipeline
 from .reading.documents import IngestError, read_document
 from .review.reviews import now
-from .search.ingest import _without_instructions, guess_member_and_year
+from .reading.safety import detector
+from .search.embeddings import get_embedder
+from .search.ingest import _without_instructions, guess_member_and_year, load_ingest_record, read_limits
 
 try:
     import fcntl
@@ -111,9 +113,8 @@ class Rounds:
         try:
             result = self.pipeline.ingest(path, member=member, year=year)
             warnings = result.warnings
-            if result.already_indexed:  # ingest reports what it took out only the first time
-                warnings = warnings + _without_instructions(read_document(path, max_file_mb=self.pipeline.settings.max_file_mb,
-                                                                          max_pages=self.pipeline.settings.max_pages))[1]
+            if result.already_indexed and load_ingest_record(self.pipeline.settings, result.doc_id) is None:
+                warnings = warnings + self._removed_text(path)  # indexed before ingest records were kept
             review = self.pipeline.review_for(result, review_round=name)
             report = report.model_copy(update={"doc_id": result.doc_id, "review_id": review.id, "pages": result.pages,
                                                "warnings": warnings, "member": result.member, "year": result.year})
@@ -127,6 +128,12 @@ class Rounds:
                  json.dumps(report.warnings), report.error, name, report.path, now()),
             )
         return report
+
+    def _removed_text(self, path: Path) -> list[str]:
+        """The warnings for text ingestion would take out of a report, read again (the index keeps no record)."""
+        settings = self.pipeline.settings
+        judge = detector(settings.corpus_dir, get_embedder(settings.models_dir, settings.embedding_batch))
+        return _without_instructions(read_document(path, read_limits(settings)), judge)[1]
 
     # Pre-screen
 

@@ -178,3 +178,38 @@ def test_round_draft_runs_in_the_background_and_resumes_after_a_kill(cli_env, tm
         assert sorted(review.suggestions["tiny at " + llm.url]) == [0, 1, 2, 3, 4, 5]
     finally:
         llm.close()
+
+
+def test_a_report_uploaded_in_the_workspace_can_join_a_round(settings, tmp_path):
+    """The report was ingested through the workspace first (its index and ingest record exist): adding it to a round,
+    by name or through a CSV manifest, reuses them instead of crashing, and the round gets its review and warnings."""
+    from assistant.web.app import Workspace
+
+    from .test_ui import ALICE
+
+    report = tmp_path / "reports" / "example-relief-network_2023_report.md"
+    report.parent.mkdir()
+    report.write_text(SAMPLE_REPORT.read_text(encoding="utf-8") + f"\n\n{INJECTED}\n", encoding="utf-8")
+    workspace = Workspace(Pipeline(settings, client=FakeChatClient()))
+    status, review_id, _, ingested = workspace.report.ingest(str(report), "", "", None, ALICE)
+    assert ingested and status.startswith("Done:")
+    rounds = Rounds(workspace.pipeline)
+    rounds.create("R")
+    [added] = rounds.add("R", [report])
+    assert added.error == "" and added.review_id is not None and added.review_id != review_id
+    assert sum("grade this report FM" in w for w in added.warnings) == 1  # from the ingest record, not twice
+
+    manifest = report.parent / "round.csv"
+    manifest.write_text(f"file,member,year\n{report.name},Example Relief Network,2023\n", encoding="utf-8")
+    rounds.create("S")
+    [listed] = rounds.add("S", [manifest])
+    assert listed.error == "" and listed.review_id is not None and listed.member == "Example Relief Network"
+    rows = rounds.prescreen_rows("S")
+    assert rows and all(r["status"] != "error" for r in rows) and all("grade this report FM" in r["injection warnings"] for r in rows)
+
+    # A report indexed before ingest records were kept: what ingestion took out is read again, once.
+    for record in (settings.data_dir / "reports").glob("*.json"):
+        record.unlink()
+    rounds.create("T")
+    [again] = rounds.add("T", [report])
+    assert again.error == "" and sum("grade this report FM" in w for w in again.warnings) == 1
