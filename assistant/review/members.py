@@ -23,8 +23,14 @@ class Membership:
         query = f"SELECT 1 FROM reviews r WHERE r.id=? AND {VISIBLE}"
         return self.db.execute(query, (review_id, user, user, user)).fetchone() is not None
 
-    def set_lead(self, review_id: int, lead: str, user: str = "") -> Review:
+    def set_lead(self, review_id: int, lead: str, user: str = "", *, only_if_free: bool = False) -> Review:
+        """`lead` leads the review (and is a member); with `only_if_free`, refused where someone else leads it."""
         with self.write() as db:
+            row = db.execute("SELECT lead FROM reviews WHERE id=?", (review_id,)).fetchone()
+            if row is None:
+                raise KeyError(f"no review {review_id}")
+            if only_if_free and row["lead"] not in ("", lead):
+                raise ReviewError(f"{row['lead']} leads this review")
             self._join(db, review_id, lead)
             self._touch(db, review_id, "lead=?", lead)
             self._audit(db, review_id, user or lead, "lead", None, {"lead": lead})
