@@ -25,10 +25,15 @@ from .judging.drafting import model_failed
 from .judging.llm import ChatClient
 from .pipeline import Pipeline
 from .reading.documents import IngestError, read_document
-from .review.reviews import now
 from .reading.safety import detector
+from .review.reviews import now
 from .search.embeddings import get_embedder
-from .search.ingest import _without_instructions, guess_member_and_year, load_ingest_record, read_limits
+from .search.ingest import (
+    _without_instructions,
+    guess_member_and_year,
+    load_ingest_record,
+    read_limits,
+)
 
 try:
     import fcntl

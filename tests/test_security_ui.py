@@ -121,8 +121,8 @@ def panel(settings):
     return make_calls(settings.model_copy(update=PANEL))
 
 
-def choices(calls, user: str) -> list[int]:
-    return [value for _, value in calls.page.report_choices(user)]
+def choices(workspace, user: str) -> list[int]:
+    return [value for _, value in workspace.page.report_choices(user)]
 
 
 def test_a_member_sees_only_the_reviews_they_were_given(panel):
@@ -135,7 +135,7 @@ def test_a_member_sees_only_the_reviews_they_were_given(panel):
 
     # Bob has no part in it: it is not listed, and every callback that takes its id treats it as no review.
     assert review_id not in choices(panel, "bob")
-    header, prescreen, remarks, *views = panel.page.open_report(review_id, BOB)
+    header, prescreen, remarks, *_ = panel.page.open_report(review_id, BOB)
     assert header == "No report open." and not prescreen and not remarks
     assert panel.page.restore(review_id, BOB)[0] is None  # a review id planted in the browser's storage
     assert panel.page.prescreen_view(review_id, BOB) == ""

@@ -17,7 +17,6 @@ from pathlib import Path
 
 from ..models import Grade, LetterDraft, PointStatus, QuestionDraft
 from ..settings import Settings
-
 from .members import VISIBLE, Membership
 from .reviews import (
     REMARKS,
