@@ -232,6 +232,10 @@ def cmd_round(args: argparse.Namespace) -> int:
             return 1 if failures else 0
         elif args.action == "prescreen":
             print(f"wrote {rounds.write_prescreen(args.name, Path(args.out))}")
+        elif args.action == "member":
+            for user in args.users:
+                members = rounds.add_member(args.name, user).members
+            print(f"round {args.name}: {', '.join(members)} see its reviews in the workspace")
         elif args.action == "draft":
             waiting = rounds.enqueue(args.name, _backend(rounds), args.question or None)
             if args.wait:
@@ -383,6 +387,9 @@ def build_parser() -> argparse.ArgumentParser:
     add = actions.add_parser("add", help="add reports (member and year from file names) or a CSV manifest (file,member,year)")
     add.add_argument("name")
     add.add_argument("files", nargs="+")
+    member = actions.add_parser("member", help="put users on the round: with login on they see its reviews")
+    member.add_argument("name")
+    member.add_argument("users", nargs="+")
     sheet = actions.add_parser("prescreen", help="one row per report and question, as .xlsx or .csv")
     sheet.add_argument("name")
     sheet.add_argument("--out", required=True, help="round.xlsx or round.csv")

@@ -183,10 +183,11 @@ class Pipeline:
 
     # Reviews
 
-    def review_for(self, report: IngestResult, review_round: str = "", user: str = "") -> Review:
-        """The review of an ingested report in a round (made if new)."""
+    def review_for(self, report: IngestResult, review_round: str = "", user: str = "", lead_if_none: bool = False) -> Review:
+        """The review of an ingested report in a round (made if new); `user` joins it (and leads it, with
+        `lead_if_none`, where nobody does yet)."""
         return self.reviews.open(report.doc_id, self.framework.id, review_round, user=user, source=report.source,
-                                 member=report.member, year=report.year)
+                                 member=report.member, year=report.year, lead_if_none=lead_if_none)
 
     def draft(self, review: Review, numbers: list[int] | None = None, client: ChatClient | None = None, *,
               mode: DraftMode | str = "auto", user: str = "", regenerate_for: str | None = None,
@@ -319,8 +320,12 @@ class Pipeline:
     def finalise(self, review: Review, user: str, backend: str | None = None) -> FinalLetter:
         """The lead's letter becomes the next read-only version. Where the lead's point statuses changed what the
         assistant's draft says and they kept it, that view is saved as their edit first: the version holds what
-        they saw."""
+        they saw. Those edits are saved by the store with the version, after it checked `user` leads: a refused
+        finalise saves nothing."""
+        review = self.reviews.get(review.id)
         backend = backend or review.default_backend()
+        derived: dict[int, tuple[str | None, Grade | None]] = {}
+        seen = review.model_copy(deep=True)  # the letter as it will be, those edits made, before anything is saved
         for number in review.suggestions.get(backend or "", {}):
             edit = review.edit(user, number)
             if not (edit and edit.points):
@@ -329,13 +334,15 @@ class Pipeline:
             text = view.commentary if edit.commentary is None else None
             grade = view.suggested_grade if edit.grade is None else None
             if text is not None or grade is not None:
-                self.reviews.save_edit(review.id, user, number, commentary=text, grade=grade)
+                derived[number] = (text, grade)
+                seen.edits[user][number] = edit.model_copy(update={"commentary": edit.commentary if text is None else text,
+                                                                   "grade": edit.grade if grade is None else grade})
         # The member's letter has every framework question, including those written by hand and never drafted.
-        letter = self.member_letter(self.reviews.get(review.id), user, backend)
+        letter = self.member_letter(seen, user, backend)
         # The lead's finalising is the check: the finalised letter carries no provisional mark.
         letter = letter.model_copy(update={"questions": [q.model_copy(update={"assessment": q.assessment.model_copy(
             update={"provisional": False})}) if q.assessment else q for q in letter.questions]})
-        return self.reviews.finalise(review.id, user, backend, letter=letter)
+        return self.reviews.finalise(review.id, user, backend, letter=letter, edits=derived)
 
     def export_review(self, letter: LetterDraft, path: Path, review: Review | None = None,
                       with_appendix: bool = False) -> Path:

@@ -25,8 +25,15 @@ from .judging.drafting import model_failed
 from .judging.llm import ChatClient
 from .pipeline import Pipeline
 from .reading.documents import IngestError, read_document
+from .reading.safety import detector
 from .review.reviews import now
-from .search.ingest import _without_instructions, guess_member_and_year
+from .search.embeddings import get_embedder
+from .search.ingest import (
+    _without_instructions,
+    guess_member_and_year,
+    load_ingest_record,
+    read_limits,
+)
 
 try:
     import fcntl
@@ -60,6 +67,7 @@ class Round(BaseModel):
     framework_id: str
     created_at: str
     reports: list[RoundReport] = Field(default_factory=list)
+    members: list[str] = Field(default_factory=list, description="Users on the round: they see its reviews")
 
 
 class Rounds:
@@ -75,9 +83,25 @@ class Rounds:
                        (name, self.pipeline.settings.framework, now()))
         return self.get(name)
 
-    def names(self) -> list[str]:
-        """Every round, the newest first."""
-        return [r["name"] for r in self.store.db.execute("SELECT name FROM rounds ORDER BY created_at DESC, name")]
+    def names(self, user: str | None = None) -> list[str]:
+        """Every round (those `user` is on), the newest first."""
+        if user is None:
+            return [r["name"] for r in self.store.db.execute("SELECT name FROM rounds ORDER BY created_at DESC, name")]
+        return [r["name"] for r in self.store.db.execute(
+            "SELECT name FROM rounds WHERE name IN (SELECT round FROM round_members WHERE user=?) "
+            "ORDER BY created_at DESC, name", (user,))]
+
+    def add_member(self, name: str, user: str, by: str = "") -> Round:
+        """Put `user` on the round: they see its reviews (and work on them). Who may do it is the caller's to check:
+        the workspace lets only admins; the command line is the secretariat's own."""
+        user = user.strip()
+        if not user:
+            raise RoundError("name the user to put on the round")
+        self.get(name)
+        with self.store.write() as db:
+            db.execute("INSERT OR IGNORE INTO round_members (round, user, added_by, added_at) VALUES (?, ?, ?, ?)",
+                       (name, user, by, now()))
+        return self.get(name)
 
     def get(self, name: str) -> Round:
         with self.store.read() as db:
@@ -89,36 +113,35 @@ class Rounds:
                             pages=r["pages"], warnings=json.loads(r["warnings"]), error=r["error"])
                 for r in db.execute("SELECT * FROM round_reports WHERE round=? ORDER BY added_at, path", (name,))
             ]
-        return Round(name=row["name"], framework_id=row["framework_id"], created_at=row["created_at"], reports=reports)
+            members = [r["user"] for r in db.execute("SELECT user FROM round_members WHERE round=? ORDER BY added_at, user", (name,))]
+        return Round(name=row["name"], framework_id=row["framework_id"], created_at=row["created_at"], reports=reports,
+                     members=members)
 
     # Reports
 
     def add(self, name: str, files: list[Path]) -> list[RoundReport]:
         """Ingest reports into the round. A CSV among the files is a manifest (columns file, member, year; paths
-        relative to it); other files take member and year from their names. A file that cannot be read is kept in
-        the round with its error, and the others go on."""
-        self.get(name)
-        entries: list[tuple[Path, str, int | None]] = []
+        relative to it, and inside its folder or PANEL_ROUND_FOLDERS); other files take member and year from their
+        names. A file that cannot be read, or a manifest row naming one outside those folders (never read), is kept
+        in the round with its error, and the others go on. A round over PANEL_MAX_ROUND_REPORTS gets nothing added."""
+        settings = self.pipeline.settings
+        known = {r.path for r in self.get(name).reports}
+        entries: list[tuple[Path, str, int | None, str]] = []
         for file in map(Path, files):
             if file.suffix.lower() == ".csv":
-                entries += _manifest(file)
+                entries += _manifest(file, _folders(settings.round_folders), settings.max_round_reports)
             else:
-                entries.append((file, *guess_member_and_year(file)))
-        return [self._add_one(name, path, member, year) for path, member, year in entries]
+                entries.append((file, *guess_member_and_year(file), ""))
+        total = len(known | {str(path.resolve()) for path, *_ in entries})
+        if total > settings.max_round_reports:
+            raise RoundError(f"round {name!r} would hold {total:,} reports, over the {settings.max_round_reports:,} limit "
+                             "(PANEL_MAX_ROUND_REPORTS); nothing was added. Split the round, or raise the limit.")
+        return [self._add_one(name, *entry) for entry in entries]
 
-    def _add_one(self, name: str, path: Path, member: str, year: int | None) -> RoundReport:
-        report = RoundReport(path=str(path.resolve()), member=member, year=year)
-        try:
-            result = self.pipeline.ingest(path, member=member, year=year)
-            warnings = result.warnings
-            if result.already_indexed:  # ingest reports what it took out only the first time
-                warnings = warnings + _without_instructions(read_document(path, max_file_mb=self.pipeline.settings.max_file_mb,
-                                                                          max_pages=self.pipeline.settings.max_pages))[1]
-            review = self.pipeline.review_for(result, review_round=name)
-            report = report.model_copy(update={"doc_id": result.doc_id, "review_id": review.id, "pages": result.pages,
-                                               "warnings": warnings, "member": result.member, "year": result.year})
-        except (IngestError, OSError) as exc:
-            report.error = str(exc) or exc.__class__.__name__
+    def _add_one(self, name: str, path: Path, member: str, year: int | None, refused: str = "") -> RoundReport:
+        report = RoundReport(path=str(path.resolve()), member=member, year=year, error=refused)
+        if not refused:
+            report = self._ingest(name, report, path)
         with self.store.write() as db:
             db.execute(
                 "INSERT OR REPLACE INTO round_reports (round, path, member, year, doc_id, review_id, pages, warnings, error, added_at) "
@@ -128,12 +151,31 @@ class Rounds:
             )
         return report
 
+    def _ingest(self, name: str, report: RoundReport, path: Path) -> RoundReport:
+        try:
+            result = self.pipeline.ingest(path, member=report.member, year=report.year)
+            warnings = result.warnings
+            if result.already_indexed and load_ingest_record(self.pipeline.settings, result.doc_id) is None:
+                warnings = warnings + self._removed_text(path)  # indexed before ingest records were kept
+            review = self.pipeline.review_for(result, review_round=name)
+        except (IngestError, OSError) as exc:
+            return report.model_copy(update={"error": str(exc) or exc.__class__.__name__})
+        return report.model_copy(update={"doc_id": result.doc_id, "review_id": review.id, "pages": result.pages,
+                                         "warnings": warnings, "member": result.member, "year": result.year})
+
+    def _removed_text(self, path: Path) -> list[str]:
+        """The warnings for text ingestion would take out of a report, read again (the index keeps no record)."""
+        settings = self.pipeline.settings
+        judge = detector(settings.corpus_dir, get_embedder(settings.models_dir, settings.embedding_batch))
+        return _without_instructions(read_document(path, read_limits(settings)), judge)[1]
+
     # Pre-screen
 
-    def prescreen_rows(self, name: str) -> list[dict[str, object]]:
-        """One row per report and question; a report that could not be read or screened gets one row with why."""
+    def prescreen_rows(self, name: str, reports: slice | None = None) -> list[dict[str, object]]:
+        """One row per report (of the `reports` slice: a page of the round) and question; a report that could not
+        be read or screened gets one row with why."""
         rows = []
-        for report in self.get(name).reports:
+        for report in self.get(name).reports[reports or slice(None)]:
             base = {"file": Path(report.path).name, "member": report.member, "year": report.year}
             injections = [w for w in report.warnings if INJECTION in w]
             others = [w for w in report.warnings if INJECTION not in w]
@@ -168,7 +210,7 @@ class Rounds:
             return out
         if out.suffix.lower() != ".xlsx":
             raise RoundError(f"unsupported pre-screen format {out.suffix!r}: use .xlsx or .csv")
-        _write_xlsx(rows, out, title=f"Pre-screen {name}"[:31])
+        _write_xlsx(rows, out, title=f"Pre-screen {name}")
         return out
 
     # Drafting in the background
@@ -280,24 +322,59 @@ class Rounds:
                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
 
 
-def _manifest(path: Path) -> list[tuple[Path, str, int | None]]:
+def _folders(spec: str) -> list[Path]:
+    return [Path(item.strip()).expanduser().resolve() for item in spec.split(",") if item.strip()]
+
+
+def _manifest(path: Path, folders: list[Path], limit: int) -> list[tuple[Path, str, int | None, str]]:
+    """(file, member, year, why it is refused or ''), a row each. A file must resolve (links followed) inside the
+    manifest's folder or one of `folders`: `..` and absolute paths elsewhere are refused, the file never opened.
+    Reading stops past `limit` rows."""
+    roots = [path.parent.resolve(), *folders]
+    where = "the manifest's folder" + (" or PANEL_ROUND_FOLDERS" if folders else " (PANEL_ROUND_FOLDERS adds others)")
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
         if not reader.fieldnames or "file" not in reader.fieldnames:
             raise RoundError(f"{path}: a manifest needs the columns file, member, year")
         entries = []
         for line, row in enumerate(reader, 2):
-            file = path.parent / row["file"].strip()
+            if len(entries) >= limit:
+                raise RoundError(f"{path}: more than {limit:,} reports, the limit of a round (PANEL_MAX_ROUND_REPORTS); "
+                                 "nothing was added. Split the manifest, or raise the limit.")
+            named = (row.get("file") or "").strip()
+            file = path.parent / named  # an absolute path replaces the folder
+            refused = ""
+            if not named:
+                refused = f"{path}, line {line}: no file named"
+            elif not any(file.resolve().is_relative_to(root) for root in roots):
+                refused = f"{path}, line {line}: {named!r} is outside {where}; refused, not read"
             guessed_member, guessed_year = guess_member_and_year(file)
             year = (row.get("year") or "").strip()
             if year and not year.isdigit():
                 raise RoundError(f"{path}, line {line}: year {year!r} is not a number")
-            entries.append((file, (row.get("member") or "").strip() or guessed_member, int(year) if year else guessed_year))
+            entries.append((file, (row.get("member") or "").strip() or guessed_member, int(year) if year else guessed_year,
+                            refused))
         return entries
 
 
 def _safe(name: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in name) or "_"
+
+
+def sheet_title(text: str) -> str:
+    """An XLSX sheet title Excel and openpyxl accept: at most 31 characters, none of []:*?/\\ or control characters,
+    no apostrophe at either end."""
+    title = "".join("-" if c in "[]:*?/\\" or not c.isprintable() else c for c in text)[:31].strip("'").strip()
+    return title or "Pre-screen"
+
+
+def _cell(value: object) -> object:
+    """A value the sheet can hold: no character XML cannot (report text quoted in a warning may have one)."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if value is None:
+        return ""
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value) if isinstance(value, str) else value
 
 
 def _write_xlsx(rows: list[dict[str, object]], out: Path, title: str) -> None:
@@ -306,10 +383,13 @@ def _write_xlsx(rows: list[dict[str, object]], out: Path, title: str) -> None:
 
     book = Workbook()
     sheet = book.active
-    sheet.title = title.replace("/", "-").replace(":", "-")
+    sheet.title = sheet_title(title)
     sheet.append(PRESCREEN_COLUMNS)
     for row in rows:
-        sheet.append([row[c] if row[c] is not None else "" for c in PRESCREEN_COLUMNS])
+        sheet.append([_cell(row[c]) for c in PRESCREEN_COLUMNS])
+        for cell in sheet[sheet.max_row]:
+            if cell.data_type == "f":  # text starting '=' (a file's name, a quote) stays text, never a formula
+                cell.data_type = "s"
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     widths = {"file": 36, "title": 40, "missing points": 50, "injection warnings": 50, "other warnings": 40, "error": 50}

@@ -124,6 +124,12 @@ class Settings(BaseSettings):
     admins: str = ""  # "alice,carol": only these logged-in users may test or change the backend
     backend_allowlist: str = ""  # base URLs or host names, comma-separated; empty: loopback hosts. The configured URL always counts
 
+    # Review rounds: where a manifest's files may be (besides the manifest's own folder), how many reports a round
+    # holds, and how many rows of its pre-screen the Round tab sends at a time
+    round_folders: str = ""  # folders, comma-separated; a manifest row naming a file outside them is refused, unread
+    max_round_reports: int = 200  # a round of a panel is about nine reports; a manifest over this is refused whole
+    round_page_rows: int = 50
+
     # Page view (pages helper): a quote shown on its PDF page needs the original file, kept beside the ingest record
     keep_originals: bool = True  # false: nothing but the index keeps a report's text, and no page can be shown
     page_image_width: int = 900  # pixels; one page at a time, capped at 12 megapixels

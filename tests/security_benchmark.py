@@ -7,6 +7,8 @@
     python -m tests.security_benchmark --size       a 1,500-page PDF (the page limit), 1,501 pages, 200 MB files
     python -m tests.security_benchmark --injection  the injection suite: a row per variant, the clean reports, then the
                                                     blind held-out set (tests/data/injection_blind.json)
+    python -m tests.security_benchmark --round-view the bytes one view of the Round tab sends, for rounds of 9, 200
+                                                    (PANEL_MAX_ROUND_REPORTS) and 3,000 reports
 
 Each case runs in a forked child, so its peak RSS (getrusage of that child alone) is its own. Files are built at the
 issue's full size (a DOCX expanding to 600 MB, a 30 MB Markdown file...). Reading stops before embedding: the chunk
@@ -360,6 +362,36 @@ def pages() -> None:
     page_view("forms 8 deep x 10 in an annotation, form check off", eight_annotation, **check_off)
 
 
+def round_view(sizes: tuple[int, ...] = (9, 200, 3000)) -> None:
+    """One report ingested, then a round of n reports (its row repeated, as a manifest of n rows would add them, the
+    limit bypassed for 3,000): the Markdown table and progress HTML one view of the Round tab returns."""
+    from assistant.pipeline import Pipeline
+    from assistant.review.reviews import now
+    from assistant.rounds import Rounds
+    from assistant.web.app import Workspace
+    from tests.conftest import SAMPLE_REPORT
+
+    with tempfile.TemporaryDirectory() as folder:
+        pipeline = Pipeline(Settings(data_dir=Path(folder) / "data", draft_mode="assessment"))
+        workspace, rounds = Workspace(pipeline), Rounds(pipeline)
+        print(f"{'reports':>8} {'table B':>11} {'progress B':>11} {'one view B':>11} {'seconds':>8}")
+        for n in sizes:
+            name = f"R{n}"
+            rounds.create(name)
+            [first] = rounds.add(name, [SAMPLE_REPORT])
+            with pipeline.reviews.write() as db:
+                for i in range(1, n):
+                    db.execute("INSERT INTO round_reports (round, path, member, year, doc_id, review_id, pages, warnings, "
+                               "error, added_at) VALUES (?, ?, ?, 2023, ?, ?, ?, '[]', '', ?)",
+                               (name, f"/reports/member-{i:04d}_2023_report.md", f"Member {i:04d}", first.doc_id,
+                                first.review_id, first.pages, now()))
+            start = time.perf_counter()
+            table, progress = workspace.round.round_view(name)
+            took = time.perf_counter() - start
+            sizes_b = len(table.encode()), len(progress.encode())
+            print(f"{n:>8,} {sizes_b[0]:>11,} {sizes_b[1]:>11,} {sum(sizes_b):>11,} {took:>8.2f}")
+
+
 def main() -> None:
     import argparse
 
@@ -367,6 +399,7 @@ def main() -> None:
     parser.add_argument("--size", action="store_true", help="the page limit and 200 MB files")
     parser.add_argument("--injection", action="store_true", help="the injection suite, a row per variant")
     parser.add_argument("--pages", action="store_true", help="page views of nested forms, server and renderer")
+    parser.add_argument("--round-view", action="store_true", help="the bytes one view of the Round tab sends")
     args = parser.parse_args()
     if args.injection:
         injection()
@@ -374,7 +407,9 @@ def main() -> None:
         size()
     if args.pages:
         pages()
-    if not (args.injection or args.size or args.pages):
+    if args.round_view:
+        round_view()
+    if not (args.injection or args.size or args.pages or args.round_view):
         bad_inputs()
         pages()
 

@@ -278,6 +278,11 @@ def test_two_members_see_each_others_grades_and_flip_a_status(settings, tmp_path
         expect(alice.get_by_text("all questions drafted")).to_be_visible(timeout=60_000)
         pick_option(alice, "#grade-1 input", "NM: not met")
         expect(alice.locator("#saved-1")).to_contain_text("UTC", timeout=15_000)
+        # With login a review is given, not taken: Alice uploaded the report, so she leads it, and adds Bob.
+        alice.get_by_role("tab", name="Panel").click()
+        alice.locator("#member-name textarea").fill("bob")
+        alice.get_by_role("button", name="Add member").click()
+        expect(alice.locator("#panel-status")).to_contain_text("bob is a member", timeout=15_000)
 
         bob = log_in(browser, url, "bob", "b-secret")
         pick_option(bob, "#reports input", "example")

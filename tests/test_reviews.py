@@ -148,6 +148,28 @@ def test_consensus_shows_each_grade_and_flags_disagreement(store, review):
     assert views[3].disagreement  # one member, but a grade no backend suggested
 
 
+def test_membership_is_granted_by_the_lead_or_an_admin(store):
+    review = store.open("doc", FRAMEWORK, user="alice", lead_if_none=True)  # the uploader leads a new review
+    assert review.lead == "alice" and review.members == ["alice"]
+    assert store.open("doc", FRAMEWORK, user="bob", lead_if_none=True).lead == "alice"  # joins, never takes it
+    history = store.history(review.id)
+    with pytest.raises(ReviewError, match=r"only the lead \(alice\) can add members"):
+        store.add_member(review.id, "carol", by="bob")
+    with pytest.raises(ReviewError, match="alice leads this review"):
+        store.set_lead(review.id, "bob", only_if_free=True)
+    assert store.history(review.id) == history and store.get(review.id).lead == "alice"  # refused: nothing saved
+    assert not store.may_see(review.id, "carol") and store.list(visible_to="carol") == []
+    store.add_member(review.id, "carol", by="bob", admin=True)
+    assert store.may_see(review.id, "carol") and [r.id for r in store.list(visible_to="carol")] == [review.id]
+    assert ("bob", "add-member") in [(e.user, e.action) for e in store.history(review.id)]
+    other = store.open("other", FRAMEWORK, "june")
+    assert not store.may_see(other.id, "dave")
+    with store.write() as db:
+        db.execute("INSERT INTO rounds (name, framework_id, created_at) VALUES ('june', ?, '')", (FRAMEWORK,))
+        db.execute("INSERT INTO round_members (round, user, added_at) VALUES ('june', 'dave', '')")
+    assert store.may_see(other.id, "dave") and not store.may_see(review.id, "dave")  # on the round: its reviews only
+
+
 def test_finalised_letter_is_read_only_and_versioned(store, review):
     store.save_suggestion(review.id, draft(0, None, "On the statement.", graded=False), prov("small"))
     for n in (1, 2):
@@ -233,8 +255,14 @@ def test_json_workspaces_are_migrated_on_first_start_and_nothing_is_lost(setting
 def test_schema_is_versioned_and_a_newer_database_is_refused(settings, store):
     path = settings.data_dir / "reviews.sqlite3"
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 3  # 3: who is on a round (round_members)
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        db.execute("DROP TABLE round_members")  # a database of the version before
+        db.execute("PRAGMA user_version = 2")
+    ReviewStore(path)
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert db.execute("SELECT COUNT(*) FROM round_members").fetchone()[0] == 0
         db.execute("PRAGMA user_version = 99")
     with pytest.raises(ReviewError, match="newer Panel Assistant"):
         ReviewStore(path)

@@ -1,6 +1,8 @@
 """The workspace with login on (PANEL_AUTH="alice:secret,bob:other", PANEL_ADMINS=alice): who may change the
 backend and to where, whose exports are served to whom, and which names may reach outside the data directory."""
 
+from types import SimpleNamespace
+
 import httpx
 import pytest
 
@@ -106,3 +108,92 @@ def test_bob_cannot_fetch_alices_export(auth_app, settings):
     for path in guesses:
         response = bob.get(f"gradio_api/file={path}")
         assert response.status_code in (403, 404), (path, response.status_code)
+
+
+# Membership (security issue row 6): granted by the upload, the lead or an admin, never taken by opening.
+
+CAROL = SimpleNamespace(username="carol")
+PANEL = {"auth": "alice:secret,bob:other,carol:third", "admins": "carol"}
+
+
+@pytest.fixture
+def panel(settings):
+    return make_calls(settings.model_copy(update=PANEL))
+
+
+def choices(workspace, user: str) -> list[int]:
+    return [value for _, value in workspace.page.report_choices(user)]
+
+
+def test_a_member_sees_only_the_reviews_they_were_given(panel):
+    _, review_id, _ = ingest(panel, SAMPLE_REPORT)  # Alice uploads: a member, and the lead
+    assert panel.store.get(review_id).lead == "alice"
+    list(panel.draft.draft_all(review_id, ALICE))
+    panel.draft.save_grade(review_id, 2, "NM", ALICE)
+    panel.panel.add_comment(review_id, 2, "A confidential comment by Alice.", ALICE)
+    before, history = panel.store.get(review_id), panel.store.history(review_id)
+
+    # Bob has no part in it: it is not listed, and every callback that takes its id treats it as no review.
+    assert review_id not in choices(panel, "bob")
+    header, prescreen, remarks, *_ = panel.page.open_report(review_id, BOB)
+    assert header == "No report open." and not prescreen and not remarks
+    assert panel.page.restore(review_id, BOB)[0] is None  # a review id planted in the browser's storage
+    assert panel.page.prescreen_view(review_id, BOB) == ""
+    table, lead = panel.panel.panel_view(review_id, BOB)
+    assert "No report open" in table and "confidential" not in table and lead == ""
+    assert panel.panel.add_comment(review_id, 2, "Bob was here.", BOB)[0].startswith("Pick a question")
+    assert panel.draft.save_commentary(review_id, 2, "Bob's text.", BOB)[0].startswith("Not saved")
+    assert panel.draft.save_grade(review_id, 2, "FM", BOB)[0].startswith("Not saved")
+    assert panel.draft.save_opening(review_id, "Bob's opening.", BOB).startswith("Not saved")
+    assert panel.draft.save_status(review_id, 2, "any point", "missing", BOB)[0].startswith("Not saved")
+    assert panel.draft.point_status(review_id, 3, "any point", BOB) is None
+    assert panel.draft.show_context(review_id, 3, "0", BOB)[0] == ""
+    assert panel.export.export(review_id, BOB)[0] == "Open a report first."
+    assert next(panel.draft.draft_all(review_id, BOB))[0] == "Open a report first."
+    assert next(panel.draft.regenerate(review_id, 3, True, BOB))[1] == "Open a report first."
+    for action in (panel.panel.take_lead, panel.panel.finalise, panel.panel.reopen):
+        assert action(review_id, BOB)[0] == "Open a report first."
+    assert panel.panel.add_member(review_id, "bob", BOB)[0] == "Open a report first."
+    after = panel.store.get(review_id)
+    assert after.members == before.members == ["alice"] and after.comments == before.comments
+    assert after.edits == before.edits and panel.store.history(review_id) == history  # nothing Bob did was saved
+
+    # The lead adds Bob: now he sees it, the panel's comments included, but may not add others himself.
+    assert panel.panel.add_member(review_id, "mallory", ALICE)[0].startswith("No user 'mallory'")
+    status, box, table, _ = panel.panel.add_member(review_id, "bob", ALICE)
+    assert status.startswith("bob is a member") and box == "" and "bob" in table
+    assert review_id in choices(panel, "bob") and "A confidential comment by Alice." in panel.panel.panel_view(review_id, BOB)[0]
+    assert panel.page.open_report(review_id, BOB)[0].startswith("**Example Relief Network**")
+    assert "only the lead (alice)" in panel.panel.add_member(review_id, "carol", BOB)[0]
+    # An admin sees every review and may add members to any.
+    assert review_id in choices(panel, "carol")
+    assert panel.panel.add_member(review_id, "carol", CAROL)[0].startswith("carol is a member")
+    assert [e.action for e in panel.store.history(review_id)[len(history):]].count("add-member") == 2
+
+
+def test_a_rounds_reviews_are_seen_by_those_on_it_and_only_admins_draft_it(panel):
+    rounds = panel.round.round_worker.rounds
+    rounds.create("june")
+    [report] = rounds.add("june", [SAMPLE_REPORT])
+    review_id = report.review_id
+    # Bob is not on the round: he does not see its review, its table, or draft its 6 questions.
+    assert review_id not in choices(panel, "bob")
+    assert panel.page.open_report(review_id, BOB)[0] == "No report open."
+    assert panel.round.start_round("june", BOB)[0].startswith("Not drafted: only panel admins")
+    assert rounds.progress("june") == {"pending": 0, "running": 0, "done": 0, "failed": 0}
+    assert panel.round.round_choices(BOB)["choices"] == []
+    assert panel.round.round_view("june", 1, BOB)[0].startswith("Error: you are not on this round")
+    assert panel.round.add_round_member("june", "bob", BOB)[0].startswith("Not added: only panel admins")
+    assert rounds.get("june").members == []
+
+    # Carol (an admin) puts Bob on it: he sees the round and its review, and may work on it, not draft the round.
+    assert panel.round.add_round_member("june", "mallory", CAROL)[0].startswith("No user 'mallory'")
+    assert panel.round.add_round_member("june", "bob", CAROL)[0].startswith("On round june now: bob")
+    assert review_id in choices(panel, "bob") and panel.round.round_choices(BOB)["choices"] == ["june"]
+    assert panel.page.open_report(review_id, BOB)[0].startswith("**Example Relief Network**")
+    assert "| 3 | answered |" in panel.round.round_view("june", 1, BOB)[0]
+    assert panel.draft.save_commentary(review_id, 2, "Bob's text.", BOB)[0].startswith("Saved")
+    assert panel.round.start_round("june", BOB)[0].startswith("Not drafted")
+    assert rounds.progress("june")["pending"] == 0
+    # Alice is on no round: still nothing of it.
+    assert review_id not in choices(panel, "alice") and panel.round.round_choices(ALICE)["choices"] == []

@@ -226,6 +226,31 @@ def test_the_lead_finalises_a_read_only_versioned_letter_with_an_appendix(calls)
     assert calls.draft.save_commentary(review_id, 2, "Open again.", ALICE)[0].startswith("Saved")
 
 
+def test_a_refused_finalise_saves_nothing(settings):
+    """Bob flipped a point status (his view of the suggestion changed) and presses Finalise while Alice leads: he is
+    refused, and his view is not first saved as hand edits (no ✎, no 'edit' in the audit log)."""
+    assessment_calls = make_calls(settings, draft_mode="assessment")
+    _, review_id, _ = ingest(assessment_calls, SAMPLE_REPORT)
+    list(assessment_calls.draft.draft_all(review_id, ALICE))
+    view = assessment_calls.page.open_report(review_id, BOB)[3:]
+    core = next(value for label, value in field(view, assessment_calls, 5, POINT)["choices"] if "★" in label)
+    assessment_calls.draft.save_status(review_id, 5, core, "missing", BOB)
+    assessment_calls.panel.take_lead(review_id, ALICE)
+    before, history = review(assessment_calls, review_id).edits["bob"], assessment_calls.store.history(review_id)
+    assert before[5].commentary is None and before[5].grade is None
+    assert "only the lead (alice)" in assessment_calls.panel.finalise(review_id, BOB)[0]
+    after = review(assessment_calls, review_id)
+    assert after.edits["bob"] == before and assessment_calls.store.history(review_id) == history
+    assert after.status == "open" and not after.letters
+    assert "✎" not in assessment_calls.panel.panel_view(review_id, ALICE)[0].split("data-question='5'")[1].split("</tr>")[0]
+    # The lead's own finalise still saves her view of a question whose statuses she changed, with the version.
+    assessment_calls.draft.save_status(review_id, 5, core, "missing", ALICE)
+    assert assessment_calls.panel.finalise(review_id, ALICE)[0].startswith("Finalised: version 1")
+    final = review(assessment_calls, review_id)
+    assert final.edit("alice", 5).grade is not None and final.edit("alice", 5).commentary
+    assert next(q for q in final.final.letter.questions if q.number == 5).commentary == final.edit("alice", 5).commentary
+
+
 def test_a_question_written_by_hand_without_a_draft_is_in_the_finalised_letter(calls):
     _, review_id, _ = ingest(calls, SAMPLE_REPORT)
     calls.draft.save_commentary(review_id, 4, "Written by the lead, never drafted.", ALICE)

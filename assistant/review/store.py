@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..models import Grade, LetterDraft, PointStatus, QuestionDraft
 from ..settings import Settings
+from .members import VISIBLE, Membership
 from .reviews import (
     REMARKS,
     ArchivedEdit,
@@ -92,12 +93,18 @@ MIGRATIONS = [
     );
     CREATE INDEX jobs_by_round ON jobs (round, status, id);
     """,
+    # Who is on a round (admins add them): they see its reviews, which they are not members of until they work on them.
+    """
+    CREATE TABLE round_members (round TEXT NOT NULL REFERENCES rounds(name), user TEXT NOT NULL,
+        added_by TEXT NOT NULL DEFAULT '', added_at TEXT NOT NULL, PRIMARY KEY (round, user));
+    """,
 ]
 
 
-class ReviewStore:
+class ReviewStore(Membership):
     """The reviews in `path` (normally settings.data_dir / "reviews.sqlite3"). Safe to share between threads and
-    processes: each thread of each process has its own connection, and every change is one transaction."""
+    processes: each thread of each process has its own connection, and every change is one transaction. Who may see
+    and change a review (members, the lead) is the Membership half, in members.py."""
 
     def __init__(self, path: Path, workspaces_dir: Path | None = None, default_framework: str = ""):
         self.path = Path(path)
@@ -180,12 +187,15 @@ class ReviewStore:
     # Reviews
 
     def open(self, doc_id: str, framework_id: str, review_round: str = "", *, user: str = "", source: str = "",
-             member: str = "", year: int | None = None) -> Review:
-        """The review of this report under this framework in this round, made if new; `user` joins its members."""
+             member: str = "", year: int | None = None, lead_if_none: bool = False) -> Review:
+        """The review of this report under this framework in this round, made if new; `user` joins its members (and
+        with `lead_if_none` leads it where nobody does yet)."""
         with self.write() as db:
             review_id = self._ensure(db, doc_id, framework_id, review_round, source, member, year)
             if user:
                 self._join(db, review_id, user)
+                if lead_if_none and db.execute("UPDATE reviews SET lead=? WHERE id=? AND lead=''", (user, review_id)).rowcount:
+                    self._audit(db, review_id, user, "lead", None, {"lead": user})
         return self.get(review_id)
 
     def _ensure(self, db, doc_id, framework_id, review_round, source="", member="", year=None) -> int:
@@ -201,24 +211,22 @@ class ReviewStore:
         self._audit(db, review_id, "", "create", None, {"doc_id": doc_id, "framework": framework_id, "round": review_round})
         return review_id
 
-    def _join(self, db, review_id: int, user: str) -> None:
-        added = db.execute("INSERT OR IGNORE INTO members (review_id, user, joined_at) VALUES (?, ?, ?)",
-                           (review_id, user, now())).rowcount
-        if added:
-            self._audit(db, review_id, user, "join", None, {})
-
     def find(self, doc_id: str, framework_id: str, review_round: str = "") -> Review | None:
         row = self.db.execute("SELECT id FROM reviews WHERE doc_id=? AND framework_id=? AND review_round=?",
                               (doc_id, framework_id, review_round)).fetchone()
         return self.get(row["id"]) if row else None
 
-    def list(self, user: str | None = None, review_round: str | None = None) -> list[Review]:
-        """Reviews (those `user` is a member of, those of one round), the latest changed first."""
+    def list(self, user: str | None = None, review_round: str | None = None, visible_to: str | None = None) -> list[Review]:
+        """Reviews (those `user` is a member of, those of one round, those `visible_to` may see: see members.py),
+        the latest changed first."""
         query, args = "SELECT r.id FROM reviews r", []
         where = []
         if user:
             where.append("EXISTS (SELECT 1 FROM members m WHERE m.review_id=r.id AND m.user=?)")
             args.append(user)
+        if visible_to is not None:
+            where.append(VISIBLE)
+            args += [visible_to] * 3
         if review_round is not None:
             where.append("r.review_round=?")
             args.append(review_round)
@@ -332,21 +340,6 @@ class ReviewStore:
         self._audit(db, review_id, user, "import", None, {"path": str(path), "questions": sorted(workspace.suggested)})
         return review_id
 
-    # Roles
-
-    def set_lead(self, review_id: int, lead: str, user: str = "") -> Review:
-        with self.write() as db:
-            self._join(db, review_id, lead)
-            self._touch(db, review_id, "lead=?", lead)
-            self._audit(db, review_id, user or lead, "lead", None, {"lead": lead})
-        return self.get(review_id)
-
-    def add_member(self, review_id: int, member: str) -> Review:
-        with self.write() as db:
-            self._join(db, review_id, member)
-            self._touch(db, review_id)
-        return self.get(review_id)
-
     # The assistant's suggestions
 
     def save_suggestion(self, review_id: int, draft: QuestionDraft, prov: Provenance, user: str = "",
@@ -378,32 +371,38 @@ class ReviewStore:
                   grade: Grade | str | None = None, points: dict[str, PointStatus] | None = None,
                   leave_out: bool | None = None) -> MemberEdit:
         """Change what is given, keep the rest; point statuses merge into those already set."""
-        grade = Grade(grade) if grade is not None else None
         with self.write() as db:
             self._check_open(db, review_id)
-            self._join(db, review_id, user)
-            row = db.execute("SELECT * FROM edits WHERE review_id=? AND user=? AND number=?", (review_id, user, number)).fetchone()
-            edit = _edit(row) if row else MemberEdit(user=user, number=number)
-            change: dict[str, object] = {}
-            if commentary is not None:
-                change["commentary"] = edit.commentary = commentary
-            if grade is not None:
-                edit.grade = grade
-                change["grade"] = grade.value
-            if points:
-                edit.points = {**edit.points, **points}
-                change["points"] = points
-            if leave_out is not None:
-                change["leave_out"] = edit.leave_out = leave_out
-            edit.updated_at = now()
-            db.execute(
-                "INSERT OR REPLACE INTO edits (review_id, user, number, commentary, grade, points, leave_out, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (review_id, user, number, edit.commentary, edit.grade.value if edit.grade else None,
-                 json.dumps(edit.points), int(edit.leave_out), edit.updated_at),
-            )
-            self._touch(db, review_id)
-            self._audit(db, review_id, user, "edit", number, change)
+            return self._save_edit(db, review_id, user, number, commentary=commentary, grade=grade, points=points,
+                                   leave_out=leave_out)
+
+    def _save_edit(self, db, review_id: int, user: str, number: int, *, commentary: str | None = None,
+                   grade: Grade | str | None = None, points: dict[str, PointStatus] | None = None,
+                   leave_out: bool | None = None) -> MemberEdit:
+        grade = Grade(grade) if grade is not None else None
+        self._join(db, review_id, user)
+        row = db.execute("SELECT * FROM edits WHERE review_id=? AND user=? AND number=?", (review_id, user, number)).fetchone()
+        edit = _edit(row) if row else MemberEdit(user=user, number=number)
+        change: dict[str, object] = {}
+        if commentary is not None:
+            change["commentary"] = edit.commentary = commentary
+        if grade is not None:
+            edit.grade = grade
+            change["grade"] = grade.value
+        if points:
+            edit.points = {**edit.points, **points}
+            change["points"] = points
+        if leave_out is not None:
+            change["leave_out"] = edit.leave_out = leave_out
+        edit.updated_at = now()
+        db.execute(
+            "INSERT OR REPLACE INTO edits (review_id, user, number, commentary, grade, points, leave_out, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (review_id, user, number, edit.commentary, edit.grade.value if edit.grade else None,
+             json.dumps(edit.points), int(edit.leave_out), edit.updated_at),
+        )
+        self._touch(db, review_id)
+        self._audit(db, review_id, user, "edit", number, change)
         return edit
 
     def archive_edit(self, review_id: int, user: str, number: int, reason: str = "set aside") -> None:
@@ -425,10 +424,11 @@ class ReviewStore:
 
     # The letter
 
-    def finalise(self, review_id: int, user: str, backend: str | None = None,
-                 letter: LetterDraft | None = None) -> FinalLetter:
+    def finalise(self, review_id: int, user: str, backend: str | None = None, letter: LetterDraft | None = None,
+                 edits: dict[int, tuple[str | None, Grade | None]] | None = None) -> FinalLetter:
         """The lead's letter (their edits over `backend`'s suggestions, or `letter` as the service layer built it
-        with every framework question) becomes the next version, read-only."""
+        with every framework question) becomes the next version, read-only. `edits` (number -> text, grade; None:
+        unchanged) are saved as the lead's first, in the same transaction: a refusal saves none of them."""
         with self.write() as db:
             self._require_lead(db, review_id, user, "finalise the letter")
             self._check_open(db, review_id)
@@ -436,6 +436,8 @@ class ReviewStore:
             backend = backend or review.default_backend() or ""
             if review.suggestions and backend not in review.suggestions:
                 raise ReviewError(f"no suggestions from backend {backend!r}; choose one of {', '.join(review.backends)}")
+            for number, (text, grade) in (edits or {}).items():
+                self._save_edit(db, review_id, user, number, commentary=text, grade=grade)
             version = db.execute("SELECT COALESCE(MAX(version), 0) + 1 FROM letters WHERE review_id=?", (review_id,)).fetchone()[0]
             final = FinalLetter(version=version, letter=letter or review.letter(user, backend), backend=backend,
                                 finalised_by=user, finalised_at=now())
@@ -460,15 +462,6 @@ class ReviewStore:
             raise KeyError(f"no review {review_id}")
         if row["status"] == "final":
             raise ReviewFinalised(f"review {review_id}: the letter is finalised and read-only; the lead can reopen it")
-
-    def _require_lead(self, db, review_id: int, user: str, what: str) -> None:
-        row = db.execute("SELECT lead FROM reviews WHERE id=?", (review_id,)).fetchone()
-        if row is None:
-            raise KeyError(f"no review {review_id}")
-        if not row["lead"]:
-            raise ReviewError(f"review {review_id} has no lead yet: set one before you {what}")
-        if row["lead"] != user:
-            raise ReviewError(f"only the lead ({row['lead']}) can {what}, not {user}")
 
     def _archive(self, db, review_id: int, user: str, number: int, reason: str) -> None:
         row = db.execute("SELECT * FROM edits WHERE review_id=? AND user=? AND number=?", (review_id, user, number)).fetchone()

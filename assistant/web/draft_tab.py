@@ -119,7 +119,7 @@ class DraftTab(PageViews):
         """Draft every question into the shared review (Pipeline.draft_letter), showing each as it lands; edits
         already made stay on screen."""
         user = user_of(request)
-        review = self._review(review_id)
+        review = self._review(review_id, request)
         if review is None:
             yield ["Open a report first."] + self.all_views(None, user) + [gr.update()]
             return
@@ -164,7 +164,7 @@ class DraftTab(PageViews):
         member's earlier text and grade for it go to the archive; their leave-out choice and point statuses stay,
         and the other members' edits are untouched. Yields [raw model output, status] + that question's view."""
         user, number = user_of(request), int(number)
-        review = self._review(review_id)
+        review = self._review(review_id, request)
         if review is None:
             yield ["", "Open a report first."] + self.question_view(None, number, user)
             return
@@ -205,7 +205,7 @@ class DraftTab(PageViews):
 
     def _save(self, review_id, number: int, request, **change) -> list:
         """[saved status, "you changed" note, suggestion panel] after one edit, so the notes follow the typing."""
-        review = self._review(review_id)
+        review = self._review(review_id, request)
         if review is None:
             return ["Not saved: open or ingest a report first.", gr.update(), gr.update()]
         user, number = user_of(request), int(number)
@@ -229,7 +229,7 @@ class DraftTab(PageViews):
         return self._save(review_id, number, request, leave_out=bool(omit))
 
     def save_opening(self, review_id, text: str, request: gr.Request = None) -> str:
-        review = self._review(review_id)
+        review = self._review(review_id, request)
         if review is None:
             return "Not saved: open or ingest a report first."
         try:
@@ -240,7 +240,7 @@ class DraftTab(PageViews):
 
     def point_status(self, review_id, number: int, guidance: str | None, request: gr.Request = None):
         """The status the member sees for the point they picked."""
-        review = self._review(review_id)
+        review = self._review(review_id, request)
         draft = self.pipeline.member_draft(review, int(number), user_of(request)) if review else None
         points = draft.assessment.points if draft and draft.assessment else []
         return next((p.status for p in points if p.guidance == guidance), None)
@@ -251,7 +251,7 @@ class DraftTab(PageViews):
         have not set their own) the grade and the assistant's text follow. Text they typed is never touched.
         Returns [saved status, checklist, suggestion, "you changed" note, text box, grade]."""
         unchanged = [gr.update()] * 5
-        review = self._review(review_id)
+        review = self._review(review_id, request)
         if review is None or not guidance or status not in STATUSES:
             return ["Not saved: pick a guidance point and its status." if review else "Not saved: open a report first."] + unchanged
         user, number = user_of(request), int(number)
@@ -274,7 +274,7 @@ class DraftTab(PageViews):
         """The passage around a quote, so a panel member can check it in context; for a PDF also the page itself
         with the quote marked. Returns [context text, page image]."""
         no_image = gr.update(value=None, visible=False)
-        review = self._review(review_id)
+        review = self._review(review_id, request)
         if review is None or pick in (None, ""):
             return ["", no_image]
         found = quotes(self.pipeline.member_draft(review, int(number), user_of(request)))

@@ -36,7 +36,7 @@ class ExportTab(Tab):
         buttons get a private copy: Gradio moves it into its cache under a content hash, so the download URL cannot
         be guessed from member or user names."""
         user = user_of(request)
-        review = self._review(review_id)
+        review = self._review(review_id, request)
         if review is None:
             return ["Open a report first.", gr.update(), gr.update()]
         folder = self.pipeline.settings.data_dir / "exports" / user_folder(user)

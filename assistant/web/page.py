@@ -79,10 +79,11 @@ class PageViews(Tab):
         return " — ".join(parts) + f" (last saved {saved})"
 
     def report_choices(self, user: str) -> list[tuple[str, int]]:
-        """Every review of the panel: the user's own first, then the others they may join."""
+        """The reviews the user may open: their own first, then the others. Without login (one local user) and for
+        admins, every review of the panel; with login, those they lead or were added to and those of their rounds."""
         mine = self.store.list(user)
         ids = {r.id for r in mine}
-        others = [r for r in self.store.list() if r.id not in ids]
+        others = [r for r in self.store.list(visible_to=None if self.sees_all(user) else user) if r.id not in ids]
 
         def label(review: Review) -> str:
             where = f", round {review.review_round}" if review.review_round else ""
@@ -93,18 +94,19 @@ class PageViews(Tab):
 
     def open_report(self, review_id, request: gr.Request = None) -> list:
         """Everything the page shows for a review: header, pre-screen (filled in by `prescreen_view` next: a new
-        report's takes seconds, and the page must not wait for it), overall remarks, every question. Opening a
-        review makes the user one of its members."""
+        report's takes seconds, and the page must not wait for it), overall remarks, every question. A review
+        the user may not open shows as none. Without login, opening a review makes the user one of its members; with
+        login, membership is granted (by the upload, the lead, an admin), never taken by opening."""
         user = user_of(request)
-        review = self._review(review_id)
-        if review is not None and user not in review.members:
+        review = self._review(review_id, request)
+        if review is not None and not self.auth_on and user not in review.members:
             review = self.store.add_member(review.id, user)
         remarks = self.remarks(review, user) if review is not None else ""
         prescreen = "_Pre-screening the report…_" if review is not None else ""
         return [self.header(review), prescreen, remarks] + self.all_views(review, user)
 
-    def prescreen_view(self, review_id) -> str:
-        review = self._review(review_id)
+    def prescreen_view(self, review_id, request: gr.Request = None) -> str:
+        review = self._review(review_id, request)
         if review is None:
             return ""
         try:

@@ -26,6 +26,10 @@ class PanelTab(Tab):
                 ui.lead_button = gr.Button("Take the lead")
                 ui.finalise_button = gr.Button("Finalise the letter (lead)", variant="primary")
                 ui.reopen_button = gr.Button("Reopen (lead)")
+            with gr.Row():
+                ui.member_name = gr.Textbox(label="Add a member (the lead or an admin): user name", scale=3,
+                                            elem_id="member-name")
+                ui.member_button = gr.Button("Add member", scale=1)
             ui.panel_status = gr.Markdown(elem_id="panel-status")
         ui.panel = [ui.consensus_view, ui.lead_view]
 
@@ -34,6 +38,7 @@ class PanelTab(Tab):
         ui.refresh_panel.click(self.panel_view, ui.review_state, ui.panel)
         ui.comment_button.click(self.add_comment, [ui.review_state, ui.comment_on, ui.comment_text],
                                 [ui.panel_status, ui.comment_text] + ui.panel)
+        ui.member_button.click(self.add_member, [ui.review_state, ui.member_name], [ui.panel_status, ui.member_name] + ui.panel)
         for button, action in ((ui.lead_button, self.take_lead), (ui.finalise_button, self.finalise),
                                (ui.reopen_button, self.reopen)):
             button.click(action, ui.review_state, [ui.panel_status] + ui.panel).then(ui.open_report, ui.review_state, ui.page)
@@ -93,20 +98,34 @@ class PanelTab(Tab):
 
     def panel_view(self, review_id, request: gr.Request = None) -> list:
         """[consensus table, lead and versions]."""
-        review = self._review(review_id)
+        review = self._review(review_id, request)
         return [self.consensus_html(review), self.lead_md(review, user_of(request))]
 
     def add_comment(self, review_id, number, text: str, request: gr.Request = None) -> list:
         """Returns [status, comment box, consensus table, lead]."""
-        review = self._review(review_id)
+        review = self._review(review_id, request)
         if review is None or number in (None, "") or not (text or "").strip():
             return ["Pick a question and write a comment first.", gr.update()] + self.panel_view(review_id, request)
         self.store.comment(review.id, user_of(request), int(number), text.strip())
         return [f"Comment added at {utc_time()}.", ""] + self.panel_view(review_id, request)
 
+    def add_member(self, review_id, name: str, request: gr.Request = None) -> list:
+        """The lead or an admin gives a user the review (with login, one of PANEL_AUTH's users). Returns [status,
+        name box, consensus table, lead]."""
+        review, name = self._review(review_id, request), (name or "").strip()
+        if review is None:
+            return ["Open a report first.", gr.update()] + self.panel_view(review_id, request)
+        if why := self.unknown_user(name):
+            return [why, gr.update()] + self.panel_view(review_id, request)
+        try:
+            self.store.add_member(review.id, name, by=user_of(request), admin=self.is_admin(request))
+        except ReviewError as exc:
+            return [f"Error: {exc}.", gr.update()] + self.panel_view(review_id, request)
+        return [f"{name} is a member of this review ({utc_time()}).", ""] + self.panel_view(review_id, request)
+
     def _lead_action(self, review_id, request, action) -> list:
         """Returns [status, consensus table, lead]."""
-        review = self._review(review_id)
+        review = self._review(review_id, request)
         if review is None:
             return ["Open a report first."] + self.panel_view(review_id, request)
         try:
@@ -117,9 +136,7 @@ class PanelTab(Tab):
 
     def take_lead(self, review_id, request: gr.Request = None) -> list:
         def take(review: Review, user: str) -> str:
-            if review.lead and review.lead != user:
-                raise ReviewError(f"{review.lead} leads this review")
-            self.store.set_lead(review.id, user)
+            self.store.set_lead(review.id, user, only_if_free=True)
             return f"You lead this review ({utc_time()})."
 
         return self._lead_action(review_id, request, take)

@@ -67,7 +67,8 @@ class ReportTab(PageViews):
         except (IngestError, YearError) as exc:
             still = " The report you had open stays open." if current else ""
             return [f"Error: {str(exc).rstrip('.')}.{still}"] + kept
-        review = self.pipeline.review_for(result, user=user)
+        # The uploader is a member of the report's review; with login they lead it where nobody does yet.
+        review = self.pipeline.review_for(result, user=user, lead_if_none=self.auth_on)
         state = "already indexed" if result.already_indexed else "indexed"
         lines = [f"Done: {result.source}: {state}, {result.chunks} passages; questions found: {result.questions_found or 'none'}"]
         if review.suggestions:

@@ -57,19 +57,39 @@ class Tab:
         self.numbers = [q.number for q in pipeline.framework.questions]
         self.auth_on = parse_auth(pipeline.settings.auth) is not None
         self.admins = set(parse_list(pipeline.settings.admins))
+        self.users = [user for user, _ in parse_auth(pipeline.settings.auth) or []]
 
     @property
     def store(self):
         return self.pipeline.reviews
 
-    def _review(self, review_id) -> Review | None:
+    def _review(self, review_id, request=None) -> Review | None:
+        """The review a page holds, if the user may open it (`may_open`); None otherwise, as for no review."""
         review_id = review_id_of(review_id)
         if review_id is None:
             return None
         try:
-            return self.store.get(review_id)
+            review = self.store.get(review_id)
         except KeyError:
             return None
+        return review if self.may_open(review, user_of(request)) else None
+
+    def sees_all(self, user: str) -> bool:
+        """Without login the workspace is one person's: every review is theirs. With login, admins see every one."""
+        return not self.auth_on or user in self.admins
+
+    def may_open(self, review: Review, user: str) -> bool:
+        """With login, a member opens only what they were given: the reviews they lead or were added to, and those
+        of a round they are on (assistant/review/members.py)."""
+        return self.sees_all(user) or self.store.may_see(review.id, user)
+
+    def unknown_user(self, name: str) -> str:
+        """Why `name` cannot be added to a review or round ('' where it can): with login, it must be a login."""
+        if not name:
+            return "Name the user to add."
+        if self.auth_on and name not in self.users:
+            return f"No user {name!r}: with login on, members are the users of PANEL_AUTH."
+        return ""
 
     def is_admin(self, request) -> bool:
         """Without login the workspace is one person's, on loopback; with login only PANEL_ADMINS are."""
