@@ -22,6 +22,7 @@ from .judging.llm import ChatClient, OnToken, make_chat_client
 from .models import (
     Chunk,
     DraftMode,
+    Evidence,
     Framework,
     Grade,
     Letter,
@@ -32,6 +33,7 @@ from .models import (
 )
 from .reading.corpus import load_framework, load_letters
 from .reading.pages import PageImage, RenderLimits, render_page
+from .reading.points import one_line
 from .review import export
 from .review.prescreen import Prescreen, prescreen
 from .review.reviews import (
@@ -250,16 +252,35 @@ class Pipeline:
 
     # A member's view of a review (the workspace)
 
-    def member_assessment(self, assessment: QuestionAssessment, statuses: dict[str, PointStatus],
-                          user: str = "") -> QuestionAssessment:
-        """The assessment with a member's point statuses applied: the rubric grade, the asks and the commentary
-        follow. A status for a point the assessment no longer has is ignored."""
+    def member_assessment(self, assessment: QuestionAssessment, statuses: dict[str, PointStatus], user: str = "",
+                          evidence: dict[str, dict[str, list[str]]] | None = None) -> QuestionAssessment:
+        """The assessment with a member's point statuses applied (a status they confirmed counts as checked by them),
+        and the quotes they rejected or the report sentences they attached in verify mode: the rubric grade, the asks
+        and the commentary follow. A status or quote for a point the assessment no longer has is ignored, and an
+        attached sentence counts only where it stands in the passages read for the question."""
         question = self.framework.question(assessment.number)
         assessor = self.assessor
         for guidance, status in statuses.items():
-            if any(p.guidance == guidance and p.status != status for p in assessment.points):
+            if any(p.guidance == guidance and (p.status != status or p.edited_by != user) for p in assessment.points):
                 assessment = assessor.with_status(question, assessment, guidance, status, user)
+        if evidence:
+            chunks = [c for i in assessment.passages if (c := self.index.chunk(i)) is not None]
+            points = [self._with_evidence(p, evidence.get(p.guidance, {}), chunks) for p in assessment.points]
+            assessment = assessor.finish(question, assessment.model_copy(update={"points": points}))
         return assessment
+
+    @staticmethod
+    def _with_evidence(point, change: dict[str, list[str]], chunks: list[Chunk]):
+        rejected = set(change.get("rejected", []))
+        kept = [e for e in point.evidence if e.quote not in rejected]
+        known = {e.quote for e in kept}
+        for sentence in change.get("attached", []):
+            chunk = next((c for c in chunks if sentence in one_line(c.text)), None) or next(
+                (c for c in chunks if sentence[:60] in one_line(c.text)), None)
+            if chunk is not None and sentence not in known:
+                kept.append(Evidence.from_chunk(chunk, quote=sentence))
+                known.add(sentence)
+        return point.model_copy(update={"evidence": kept})
 
     def member_draft(self, review: Review, number: int, user: str, backend: str | None = None) -> QuestionDraft | None:
         """The assistant's suggestion as `user` sees it, with their point statuses applied. A model's prose stays
@@ -269,9 +290,9 @@ class Pipeline:
         if suggestion is None:
             return None
         draft, edit = suggestion.draft, review.edit(user, number)
-        if not (edit and edit.points and draft.assessment):
+        if not (edit and (edit.points or edit.evidence) and draft.assessment):
             return draft
-        assessment = self.member_assessment(draft.assessment, edit.points, user)
+        assessment = self.member_assessment(draft.assessment, edit.points, user, edit.evidence)
         update: dict[str, object] = {"assessment": assessment, "rubric_grade": assessment.grade,
                                      "questions_for_member": assessment.asks,
                                      **status_fields(self.framework.question(number), assessment)}

@@ -255,14 +255,16 @@ def test_json_workspaces_are_migrated_on_first_start_and_nothing_is_lost(setting
 def test_schema_is_versioned_and_a_newer_database_is_refused(settings, store):
     path = settings.data_dir / "reviews.sqlite3"
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 3  # 3: who is on a round (round_members)
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 4  # 3: who is on a round; 4: verify mode's evidence
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        db.execute("DROP TABLE round_members")  # a database of the version before
+        db.execute("DROP TABLE round_members")  # a database of version 2
+        db.execute("ALTER TABLE edits DROP COLUMN evidence")
         db.execute("PRAGMA user_version = 2")
     ReviewStore(path)
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 4
         assert db.execute("SELECT COUNT(*) FROM round_members").fetchone()[0] == 0
+        assert "evidence" in [row[1] for row in db.execute("PRAGMA table_info(edits)")]
         db.execute("PRAGMA user_version = 99")
     with pytest.raises(ReviewError, match="newer Panel Assistant"):
         ReviewStore(path)

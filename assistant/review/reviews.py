@@ -69,6 +69,8 @@ class MemberEdit(BaseModel):
     grade: Grade | None = None
     points: dict[str, PointStatus] = Field(default_factory=dict, description="guidance text -> status, set by hand")
     leave_out: bool = Field(default=False, description="Leave this question out of the letter")
+    evidence: dict[str, dict[str, list[str]]] = Field(default_factory=dict, description="guidance text -> "
+                                                      "{'attached': report sentences, 'rejected': quotes}, from verify mode")
     updated_at: str = ""
 
 

@@ -33,72 +33,13 @@ from .reviews import (
     now,
     passages_seen,
 )
+from .schema import MIGRATIONS
 
 try:
     import fcntl
 except ImportError:  # Windows: SQLite's busy handler alone still serialises writers, just less fairly
     fcntl = None
 
-
-# Schema: one script per version; a database at version N runs scripts N+1.. in order, each in one transaction.
-
-MIGRATIONS = [
-    """
-    CREATE TABLE reviews (
-        id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, framework_id TEXT NOT NULL, review_round TEXT NOT NULL DEFAULT '',
-        source TEXT NOT NULL DEFAULT '', member TEXT NOT NULL DEFAULT '', year INTEGER, lead TEXT NOT NULL DEFAULT '',
-        status TEXT NOT NULL DEFAULT 'open', created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
-        UNIQUE (doc_id, framework_id, review_round)
-    );
-    CREATE TABLE members (review_id INTEGER NOT NULL REFERENCES reviews(id), user TEXT NOT NULL, joined_at TEXT NOT NULL,
-        PRIMARY KEY (review_id, user));
-    CREATE TABLE suggestions (
-        review_id INTEGER NOT NULL REFERENCES reviews(id), backend TEXT NOT NULL, number INTEGER NOT NULL,
-        draft TEXT NOT NULL, provenance TEXT NOT NULL, created_at TEXT NOT NULL,
-        PRIMARY KEY (review_id, backend, number)
-    );
-    CREATE TABLE remarks (review_id INTEGER NOT NULL REFERENCES reviews(id), backend TEXT NOT NULL, text TEXT NOT NULL,
-        PRIMARY KEY (review_id, backend));
-    CREATE TABLE edits (
-        review_id INTEGER NOT NULL REFERENCES reviews(id), user TEXT NOT NULL, number INTEGER NOT NULL,
-        commentary TEXT, grade TEXT, points TEXT NOT NULL DEFAULT '{}', leave_out INTEGER NOT NULL DEFAULT 0,
-        updated_at TEXT NOT NULL, PRIMARY KEY (review_id, user, number)
-    );
-    CREATE TABLE archived_edits (id INTEGER PRIMARY KEY, review_id INTEGER NOT NULL REFERENCES reviews(id),
-        edit TEXT NOT NULL, reason TEXT NOT NULL, archived_at TEXT NOT NULL);
-    CREATE TABLE comments (id INTEGER PRIMARY KEY, review_id INTEGER NOT NULL REFERENCES reviews(id), user TEXT NOT NULL,
-        number INTEGER NOT NULL, text TEXT NOT NULL, created_at TEXT NOT NULL);
-    CREATE TABLE letters (review_id INTEGER NOT NULL REFERENCES reviews(id), version INTEGER NOT NULL,
-        letter TEXT NOT NULL, backend TEXT NOT NULL, finalised_by TEXT NOT NULL, finalised_at TEXT NOT NULL,
-        PRIMARY KEY (review_id, version));
-    CREATE TABLE audit (id INTEGER PRIMARY KEY, review_id INTEGER NOT NULL REFERENCES reviews(id), user TEXT NOT NULL,
-        action TEXT NOT NULL, number INTEGER, detail TEXT NOT NULL, at TEXT NOT NULL);
-    CREATE INDEX audit_by_review ON audit (review_id, id);
-    CREATE TABLE imported_workspaces (path TEXT PRIMARY KEY, review_id INTEGER NOT NULL, imported_at TEXT NOT NULL);
-    """,
-    # Review rounds for the secretariat (assistant/rounds.py): the reports in a round and the drafting job queue,
-    # one job per question of one report.
-    """
-    CREATE TABLE rounds (name TEXT PRIMARY KEY, framework_id TEXT NOT NULL, created_at TEXT NOT NULL);
-    CREATE TABLE round_reports (
-        round TEXT NOT NULL REFERENCES rounds(name), path TEXT NOT NULL, member TEXT NOT NULL DEFAULT '', year INTEGER,
-        doc_id TEXT, review_id INTEGER REFERENCES reviews(id), pages INTEGER, warnings TEXT NOT NULL DEFAULT '[]',
-        error TEXT NOT NULL DEFAULT '', added_at TEXT NOT NULL, PRIMARY KEY (round, path)
-    );
-    CREATE TABLE jobs (
-        id INTEGER PRIMARY KEY, round TEXT NOT NULL REFERENCES rounds(name), review_id INTEGER NOT NULL REFERENCES reviews(id),
-        number INTEGER NOT NULL, backend TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'pending',
-        worker TEXT NOT NULL DEFAULT '', attempts INTEGER NOT NULL DEFAULT 0, error TEXT NOT NULL DEFAULT '',
-        updated_at TEXT NOT NULL, UNIQUE (review_id, number, backend)
-    );
-    CREATE INDEX jobs_by_round ON jobs (round, status, id);
-    """,
-    # Who is on a round (admins add them): they see its reviews, which they are not members of until they work on them.
-    """
-    CREATE TABLE round_members (round TEXT NOT NULL REFERENCES rounds(name), user TEXT NOT NULL,
-        added_by TEXT NOT NULL DEFAULT '', added_at TEXT NOT NULL, PRIMARY KEY (round, user));
-    """,
-]
 
 
 class ReviewStore(Membership):
@@ -369,16 +310,16 @@ class ReviewStore(Membership):
 
     def save_edit(self, review_id: int, user: str, number: int, *, commentary: str | None = None,
                   grade: Grade | str | None = None, points: dict[str, PointStatus] | None = None,
-                  leave_out: bool | None = None) -> MemberEdit:
-        """Change what is given, keep the rest; point statuses merge into those already set."""
+                  leave_out: bool | None = None, evidence: dict[str, dict[str, list[str]]] | None = None) -> MemberEdit:
+        """Change what is given, keep the rest; point statuses and a point's evidence merge into those already set."""
         with self.write() as db:
             self._check_open(db, review_id)
             return self._save_edit(db, review_id, user, number, commentary=commentary, grade=grade, points=points,
-                                   leave_out=leave_out)
+                                   leave_out=leave_out, evidence=evidence)
 
     def _save_edit(self, db, review_id: int, user: str, number: int, *, commentary: str | None = None,
                    grade: Grade | str | None = None, points: dict[str, PointStatus] | None = None,
-                   leave_out: bool | None = None) -> MemberEdit:
+                   leave_out: bool | None = None, evidence: dict[str, dict[str, list[str]]] | None = None) -> MemberEdit:
         grade = Grade(grade) if grade is not None else None
         self._join(db, review_id, user)
         row = db.execute("SELECT * FROM edits WHERE review_id=? AND user=? AND number=?", (review_id, user, number)).fetchone()
@@ -394,12 +335,15 @@ class ReviewStore(Membership):
             change["points"] = points
         if leave_out is not None:
             change["leave_out"] = edit.leave_out = leave_out
+        if evidence:
+            edit.evidence = {**edit.evidence, **evidence}
+            change["evidence"] = evidence
         edit.updated_at = now()
         db.execute(
-            "INSERT OR REPLACE INTO edits (review_id, user, number, commentary, grade, points, leave_out, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO edits (review_id, user, number, commentary, grade, points, leave_out, updated_at, "
+            "evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (review_id, user, number, edit.commentary, edit.grade.value if edit.grade else None,
-             json.dumps(edit.points), int(edit.leave_out), edit.updated_at),
+             json.dumps(edit.points), int(edit.leave_out), edit.updated_at, json.dumps(edit.evidence)),
         )
         self._touch(db, review_id)
         self._audit(db, review_id, user, "edit", number, change)
@@ -485,5 +429,5 @@ def _edit(row: sqlite3.Row) -> MemberEdit:
     return MemberEdit(
         user=row["user"], number=row["number"], commentary=row["commentary"],
         grade=Grade(row["grade"]) if row["grade"] else None, points=json.loads(row["points"]),
-        leave_out=bool(row["leave_out"]), updated_at=row["updated_at"],
+        leave_out=bool(row["leave_out"]), updated_at=row["updated_at"], evidence=json.loads(row["evidence"]),
     )

@@ -23,6 +23,7 @@ from .report_tab import ReportTab
 from .round_tab import RoundTab
 from .settings_tab import SettingsTab
 from .state import parse_auth
+from .verify_tab import KEYS_JS, VerifyTab
 
 # System fonts only: Gradio's bundled webfont subsets mix typefaces in bold, and nothing may load from the internet.
 THEME = gr.themes.Default(
@@ -53,6 +54,7 @@ class Workspace:
         self.pipeline = pipeline
         self.page = PageViews(pipeline)
         self.report = ReportTab(pipeline)
+        self.verify = VerifyTab(pipeline)
         self.draft = DraftTab(pipeline)
         self.panel = PanelTab(pipeline)
         self.round = RoundTab(pipeline)
@@ -66,7 +68,7 @@ class Workspace:
 
     @property
     def tabs(self) -> list:
-        return [self.report, self.draft, self.panel, self.round, self.export, self.settings]
+        return [self.report, self.verify, self.draft, self.panel, self.round, self.export, self.settings]
 
 
 def build_ui(workspace: Workspace) -> gr.Blocks:
@@ -114,6 +116,7 @@ def serve(settings=None, prevent_thread_lock: bool = False):
     return demo.launch(
         server_name=settings.host, server_port=settings.port, root_path=settings.root_path or None, auth=auth,
         ssr_mode=False, show_error=True, run_history=False, prevent_thread_lock=prevent_thread_lock, theme=THEME, css=CSS,
+        head=KEYS_JS,
         # Refused in the browser (and by the upload route) before a large file is sent or read.
         max_file_size=int(settings.max_file_mb * 1024 * 1024),
     )

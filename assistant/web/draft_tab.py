@@ -1,7 +1,6 @@
 """The Draft tab: every question's text, grade, suggestion, checklist and evidence; drafting, regenerating and each
 save as it is made."""
 
-import io
 import logging
 import queue
 import threading
@@ -11,7 +10,7 @@ import gradio as gr
 from ..judging.drafting import model_failed
 from ..judging.llm import LLMError
 from ..judging.local_model import EmbeddedModelUnavailable
-from ..models import Evidence, Grade
+from ..models import Grade
 from ..review.reviews import REMARKS, ReviewError, ReviewFinalised
 from ..review.workspace import utc_time
 from .page import PageViews
@@ -285,25 +284,3 @@ class DraftTab(PageViews):
         chunk = self.pipeline.passage(evidence.chunk_id) if evidence.chunk_id else None
         context = f"[{chunk.source}, {chunk.location}]\n\n{chunk.text}" if chunk else f"“{evidence.quote}” ({evidence.location})"
         return [context, self.page_image(review.doc_id, evidence)]
-
-    def page_image(self, doc_id: str, evidence: Evidence):
-        """The PDF page with the quote marked, where the pipeline can render it (assistant/reading/pages.py)."""
-        page_view = getattr(self.pipeline, "page_view", None)
-        if page_view is None or evidence.page is None:
-            return gr.update(value=None, visible=False)
-        try:
-            image = page_view(doc_id, evidence.page, evidence.quote)
-        except (ValueError, OSError) as exc:  # pages.PageViewError is a ValueError: a page it cannot show
-            log.warning("no page image for %s p. %s: %s", doc_id, evidence.page, exc)
-            # No image: the label says why; the quote's text is in the surrounding text above it.
-            return gr.update(value=None, visible=True, label=f"Page {evidence.page}: this page cannot be shown; the "
-                             f"quote is in the surrounding text above. ({exc})")
-        if image is None:
-            return gr.update(value=None, visible=False)
-        from PIL import Image
-
-        found = getattr(image, "found", True)
-        label = f"Page {evidence.page}" + ("" if found else " (the quote could not be marked on the page)")
-        if not getattr(image, "annotations", True):
-            label += " (its annotations are too complex to draw, and are left out)"
-        return gr.update(value=Image.open(io.BytesIO(image.png)), label=label, visible=True)

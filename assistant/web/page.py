@@ -1,7 +1,11 @@
 """The page around the tabs: the header, the report picker and every question's view, which several tabs refresh."""
 
+import io
+import logging
+
 import gradio as gr
 
+from ..models import Evidence
 from ..review.reviews import REMARKS, Review
 from ..review.workspace import utc_time
 from .render import (
@@ -16,6 +20,8 @@ from .render import (
     render_suggestion,
 )
 from .state import QUESTION_FIELDS, Tab, review_id_of, user_of
+
+log = logging.getLogger(__name__)
 
 
 class PageViews(Tab):
@@ -136,3 +142,25 @@ class PageViews(Tab):
         mine = self.store.list(user)
         review_id = last if last in ids else (mine[0].id if mine else None)
         return [review_id, gr.update(choices=choices, value=review_id)] + self.open_report(review_id, request)
+
+    def page_image(self, doc_id: str, evidence: Evidence):
+        """The PDF page with the quote marked, where the pipeline can render it (assistant/reading/pages.py)."""
+        page_view = getattr(self.pipeline, "page_view", None)
+        if page_view is None or evidence.page is None:
+            return gr.update(value=None, visible=False)
+        try:
+            image = page_view(doc_id, evidence.page, evidence.quote)
+        except (ValueError, OSError) as exc:  # pages.PageViewError is a ValueError: a page it cannot show
+            log.warning("no page image for %s p. %s: %s", doc_id, evidence.page, exc)
+            # No image: the label says why; the quote's text is in the surrounding text above it.
+            return gr.update(value=None, visible=True, label=f"Page {evidence.page}: this page cannot be shown; the "
+                             f"quote is in the surrounding text above. ({exc})")
+        if image is None:
+            return gr.update(value=None, visible=False)
+        from PIL import Image
+
+        found = getattr(image, "found", True)
+        label = f"Page {evidence.page}" + ("" if found else " (the quote could not be marked on the page)")
+        if not getattr(image, "annotations", True):
+            label += " (its annotations are too complex to draw, and are left out)"
+        return gr.update(value=Image.open(io.BytesIO(image.png)), label=label, visible=True)

@@ -92,6 +92,8 @@ class PanelTab(Tab):
         if review.letters:
             lines.append("**Versions:** " + "; ".join(
                 f"v{f.version} by {f.finalised_by} at {utc_time(f.finalised_at, with_date=True)}" for f in review.letters))
+        if checked := checked_points(review):
+            lines.append("**Points checked:** " + ", ".join(f"{member} {count}" for member, count in checked.items()))
         if review.lead == user:
             lines.append("_You lead this review: you finalise (and reopen) the letter._")
         return "\n\n".join(lines)
@@ -154,3 +156,9 @@ class PanelTab(Tab):
             return f"Reopened at {utc_time()}: the letter can be edited again; the finalised versions stay."
 
         return self._lead_action(review_id, request, reopen)
+
+
+def checked_points(review: Review) -> dict[str, int]:
+    """How many point statuses each member has set or confirmed (in the Verify or the Draft tab)."""
+    return {member: sum(len(edit.points) for edit in edits.values())
+            for member, edits in review.edits.items() if any(edit.points for edit in edits.values())}
