@@ -346,3 +346,39 @@ def test_a_killed_server_loses_no_saved_edit(settings, tmp_path, browser, script
         page.get_by_role("tab", name="Draft").click()
         page.get_by_role("button", name="4.").click()
         expect(page.locator("#commentary-4 textarea")).to_have_value("Saved just before the crash.", timeout=30_000)
+
+
+def test_verify_mode_checks_points_with_single_keys(running_app, browser, shots):
+    """Verify mode: check a point with a key, attach a sentence of the passage as evidence, reject a quote, and see
+    the grade lose its provisional mark once every point is checked."""
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.goto(running_app)
+    ingest(page)
+    page.get_by_role("tab", name="Draft").click()
+    page.get_by_role("button", name="Draft all questions").click()
+    expect(page.get_by_text("all questions drafted")).to_be_visible(timeout=60_000)
+    expect(page.locator("#checklist-1")).to_contain_text("provisional")
+    page.get_by_role("tab", name="Verify").click()
+    point = page.locator("#verify-point")
+    expect(point).to_contain_text("Point 1 of", timeout=30_000)
+    page.screenshot(path=shots / "8-verify.png")
+    status = page.locator("#verify-status")
+    page.locator("#verify-sentences label").filter(has_not_text="▶").first.click()
+    expect(status).to_contain_text("attached as evidence")
+    page.locator("#verify-point").click()  # keys go to the page, not to a field
+    page.keyboard.press("r")
+    expect(status).to_contain_text("rejected")
+    page.keyboard.press("d")
+    expect(status).to_contain_text("checked")
+    for _ in range(60):
+        if "Every point is checked" in point.inner_text():
+            break
+        before = point.inner_text()
+        page.locator("#verify-done").click()
+        expect(point).not_to_have_text(before, timeout=30_000)
+    expect(point).to_contain_text("Every point is checked")
+    page.get_by_role("tab", name="Draft").click()
+    expect(page.locator("#checklist-1")).not_to_contain_text("provisional")
+    expect(page.locator("#checklist-1")).to_contain_text("✓")

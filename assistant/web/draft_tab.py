@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 class DraftTab(PageViews):
     def build(self, ui) -> None:
-        with gr.Tab("Draft"):
+        with gr.Tab("Draft") as ui.draft_tab:
             gr.Markdown("Per question: **your text** (green, goes in the letter, saved as you type), the "
                         "**assistant's suggestion** (blue; shared by the panel: drafted once for everyone), the "
                         "**checklist** of guidance points (change a status and the rubric grade follows) and the "
@@ -109,6 +109,8 @@ class DraftTab(PageViews):
         return fields
 
     def wire(self, ui) -> None:
+        # Checks made in the Verify tab (or by another member) show when the member comes back to the draft.
+        ui.draft_tab.select(ui.open_report, ui.review_state, ui.page, show_progress="hidden")
         ui.draft_button.click(self.draft_all, ui.review_state, [ui.draft_status] + ui.question_components + [ui.opening],
                               concurrency_id="draft", concurrency_limit=2)
         ui.opening.input(self.save_opening, [ui.review_state, ui.opening], ui.opening_saved, trigger_mode="always_last",

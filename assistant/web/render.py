@@ -36,10 +36,15 @@ def render_checklist(draft: QuestionDraft | None, assistant_grade: Grade | None 
     grade = draft.rubric_grade.value if draft.rubric_grade else "ungraded"
     before = (f" (the assistant's statuses give {assistant_grade.value})"
               if assistant_grade and draft.rubric_grade and assistant_grade != draft.rubric_grade else "")
-    rows = [f"**Rubric grade: {grade}**{before}", "", "**Checklist** (core points marked ★):"]
+    a = draft.assessment
+    provisional = (f" — _provisional: {a.grade_note or 'a core point is still to be checked'}_"
+                   if a.provisional and draft.rubric_grade else "")
+    rows = [f"**Rubric grade: {grade}**{before}{provisional}", "", "**Checklist** (core points marked ★; ? to check, "
+            "✓ checked by a member):"]
     for point in draft.assessment.points:
         by = f" _(set by {point.edited_by})_" if point.edited_by else ""
-        rows.append(f"- {mark[point.status]} {'★ ' if point.core else ''}{point.guidance}{by}")
+        check = " ✓" if point.edited_by else f" ? _{point.confidence_reason}_" if point.confidence == "check" else ""
+        rows.append(f"- {mark[point.status]} {'★ ' if point.core else ''}{point.guidance}{by}{check}")
         rows += [f"    - “{e.quote}” ({e.location})" for e in point.evidence]
     return "\n".join(rows)
 
