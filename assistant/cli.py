@@ -315,6 +315,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
         print("error: the evaluation suite lives in a clone of the repository (eval/); it is not part of an "
               "installed package", file=sys.stderr)
         return 1
+    if args.reviews:
+        return _eval_reviews()
     if len(args.model) != len(args.backend):
         print("error: give one --model for each --backend", file=sys.stderr)
         return 1
@@ -326,6 +328,24 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if report.is_file():
         print(f"report: {report}")
     return code
+
+
+def _eval_reviews() -> int:
+    """`eval --reviews`: the finalised reviews in this data folder as evaluation cases, in a report kept there."""
+    from eval import report as html_report
+
+    from .pipeline import Pipeline
+
+    settings = get_settings()
+    metrics = Pipeline(settings).agreement()
+    folder = settings.data_dir / "evaluation"
+    out = html_report.write({"backend": "the panel's finalised reviews", "metrics": {"reviews:agreement": metrics}},
+                            folder / "report.html")
+    (folder / "reviews.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
+    print(f"{metrics['reviews']} finalised reviews; grades the same: "
+          + ", ".join(f"Q{q} {v['agreement']:.2f} (n={v['n']})" for q, v in metrics["per_question"].items()))
+    print(f"report: {out} (kept in the data folder: nothing is committed or sent)")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -429,6 +449,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--backend", action="append", default=[], metavar="URL",
                           help="OpenAI-compatible base URL of a model to measure on top of the assessment (repeatable)")
     evaluate.add_argument("--model", action="append", default=[], metavar="M", help="model name for each --backend")
+    evaluate.add_argument("--reviews", action="store_true",
+                          help="measure the assistant against the panel's finalised reviews in the data folder instead")
     evaluate.add_argument("pytest_args", nargs="*", help="further pytest arguments, after --")
     evaluate.set_defaults(func=cmd_eval)
     return parser

@@ -35,6 +35,7 @@ from .reading.corpus import load_framework, load_letters
 from .reading.pages import PageImage, RenderLimits, render_page
 from .reading.points import one_line
 from .review import export
+from .review.agreement import agreement
 from .review.prescreen import Prescreen, prescreen
 from .review.reviews import (
     REMARKS,
@@ -364,6 +365,10 @@ class Pipeline:
         letter = letter.model_copy(update={"questions": [q.model_copy(update={"assessment": q.assessment.model_copy(
             update={"provisional": False})}) if q.assessment else q for q in letter.questions]})
         return self.reviews.finalise(review.id, user, backend, letter=letter, edits=derived)
+
+    def agreement(self) -> dict:
+        """How far the assistant's suggestions agree with the panel's finalised reviews (review/agreement.py)."""
+        return agreement(self.reviews.list())
 
     def export_review(self, letter: LetterDraft, path: Path, review: Review | None = None,
                       with_appendix: bool = False) -> Path:

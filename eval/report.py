@@ -275,6 +275,26 @@ def _triage_section(metrics: dict) -> str:
             + _table(["case", "tuned on", "assistant", "checklist", "random", "points"], rows))
 
 
+def _reviews_section(metrics: dict) -> str:
+    """Agreement with the panel's finalised reviews (`panel-assistant eval --reviews`)."""
+    data = metrics.get("reviews:agreement")
+    if not data:
+        return ""
+    plot = ""
+    if any(any(row) for row in data["grades"]["confusion"]):
+        plot = (f"<div class='plots'><figure>{heat_map(data['grades']['confusion'], data['grades']['labels'], 'grades', 'assistant', 'panel (final)', 'Blues', 4.2)}"
+                "</figure></div>")
+    points = sorted(data["per_point"].items(), key=lambda kv: kv[1]["agreement"])
+    return (f"<h2>Agreement with the panel</h2><p class='muted'>{data['reviews']} finalised reviews: the panel's final "
+            "statuses and grades against the assistant's suggestion. Points it gets wrong most often first.</p>" + plot
+            + _table(["guidance point", "reviews", "status the same"], [[_e(g), _num(v["n"], 0), _num(v["agreement"])]
+                                                                        for g, v in points])
+            + _table(["question", "reviews", "grade the same"], [[_e(q), _num(v["n"], 0), _num(v["agreement"])]
+                                                               for q, v in data["per_question"].items()])
+            + _table(["month finalised", "questions", "grade the same"], [[_e(m), _num(v["n"], 0), _num(v["agreement"])]
+                                                                        for m, v in data["per_month"].items()]))
+
+
 def _timing_section(metrics: dict) -> str:
     rows = []
     per_question = metrics.get("assessment:per-question", {}).get("seconds_per_question")
@@ -295,6 +315,7 @@ def render(results: dict) -> str:
         + (" · the embedded 270M model never grades (it only rewrites prose); pass its server as --backend for a row"
            if not backends else "") + "</p>",
         _grades_section(metrics), _points_section(metrics), _confidence_section(metrics), _triage_section(metrics),
+        _reviews_section(metrics),
         _retrieval_section(metrics),
         _metamorphic_section(metrics), _timing_section(metrics),
     ]
