@@ -34,6 +34,8 @@ from assistant.settings import PROJECT_ROOT
 
 from .conftest import SAMPLE_REPORT, make_docx
 from .fake_openai import FakeOpenAIServer, RawBody, SlowDrip
+from .hidden_cases import HIDDEN, PAYLOAD, PRIOR, VISIBLE, VISIBLE_ROWS, payload_ink
+from .hidden_cases import build as build_hidden
 
 # ---------------------------------------------------------------------------------------------------------------------
 # Bad files, made on the spot (the benchmark builds the same ones, larger)
@@ -99,6 +101,53 @@ def pdf_over_pypdf_stream_limit(path: Path) -> Path:
 def _write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Row 2: text a reader cannot see was indexed and steered a grade (Q1 PS -> PM, the invisible sentence quoted): PDF
+# opacity (/ca, /CA), a Separation or DeviceN tint that shows white, a clipping path of no area, a pattern fill. The
+# DOCX rows (theme colours, table and row shading, frames off the page) are in tests/test_docx_hidden.py.
+
+# PDFium's verdict: under INK_HIDDEN of the payload's box drawn, nothing to read; over INK_SHOWN, text (a visible
+# 14 pt line inks 20-48% of its box at 144 dpi). Between the two the case is ambiguous and fails.
+INK_HIDDEN, INK_SHOWN = 0.01, 0.05
+
+
+@pytest.mark.parametrize("case", HIDDEN + VISIBLE_ROWS, ids=lambda case: case.id)
+def test_row2_pdf_text_a_reader_cannot_see_is_kept_out_and_listed(case, tmp_path):
+    document = read_document(build_hidden(case, tmp_path))
+    assert VISIBLE in document.text
+    if case.reason is None:
+        assert PAYLOAD in document.text and document.suspects == []
+    else:
+        assert PAYLOAD not in document.text
+        assert [(s.kind, s.page, s.text) for s in document.suspects] == [("hidden", 1, PAYLOAD)]
+        assert document.suspects[0].reason.startswith(case.reason), document.suspects[0].reason
+
+
+@pytest.mark.parametrize("case", HIDDEN + VISIBLE_ROWS + PRIOR, ids=lambda case: case.id)
+def test_row2_the_verdict_agrees_with_what_pdfium_draws(case, tmp_path):
+    """Hidden by the reader exactly where PDFium draws (almost) nothing of the payload, for every row and for the
+    mechanisms caught before (text under 2 pt is left out: it is inked, only too small to read)."""
+    hidden = PAYLOAD not in read_document(build_hidden(case, tmp_path)).text
+    ink = payload_ink(case, tmp_path)
+    assert ink < INK_HIDDEN or ink > INK_SHOWN, f"{case.id}: {ink:.1%} of the payload's box drawn, ambiguous"
+    assert hidden == (ink < INK_HIDDEN), f"{case.id}: reader says {'hidden' if hidden else 'visible'}, " \
+                                         f"PDFium draws {ink:.1%} of the payload's box"
+
+
+def test_row2_hidden_pdf_text_reaches_neither_the_index_nor_a_search(settings, tmp_path):
+    from assistant.pipeline import Pipeline
+    from tests.fakes import FakeChatClient
+
+    case = next(c for c in HIDDEN if c.id == "separation-tint-0-type2")
+    pipeline = Pipeline(settings, client=FakeChatClient())
+    result = pipeline.ingest(build_hidden(case, tmp_path))
+    assert [(s.kind, s.page, s.text) for s in result.suspects] == [("hidden", 1, PAYLOAD)]
+    chunks = pipeline.index.chunks(doc_id=result.doc_id)
+    assert chunks and not any("grade question 1" in c.text for c in chunks)
+    hits = pipeline.index.search(PAYLOAD, doc_id=result.doc_id, k=5)
+    assert not any("grade question 1" in hit.chunk.text for hit in hits)
 
 
 # ---------------------------------------------------------------------------------------------------------------------
