@@ -178,7 +178,8 @@ def _read_pdf(path: Path, data: bytes, limits: ReadLimits, ocr_progress=None) ->
             try:
                 if size > MAX_PAGE_CONTENT_BYTES:
                     raise _PageTooComplex
-                # Text a reader cannot see (white, tiny, off-page, covered, invisible) is kept out of the page text.
+                # Text a reader cannot see (white, tiny, off-page, covered, invisible, transparent, clipped...) is kept
+                # out of the page text.
                 text, found = _pdf_page_text(page, number, sizes)
                 hidden += found
             except _PageTooComplex:

@@ -71,6 +71,7 @@ class Visibility:
         self._default_paragraph_style = defaults[0].get(qn("w:styleId")) if defaults else None
         self._doc_defaults = styles.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}")
         self._theme = _theme_colours(document)
+        self._tints: dict[tuple, Colour] = {}
         background = document.element.find(qn("w:background"))
         self._page = self._colour(background, _PATTERN_COLOUR, _THEME_COLOUR, _THEME_TINT, _THEME_SHADE) \
             if background is not None else None
@@ -78,6 +79,7 @@ class Visibility:
         # Reports use a handful of style pairs: each is resolved once, not per run (that doubled the reading time).
         self._style_props: dict[tuple[str | None, str | None], dict] = {}
         self._style_shading: dict[str | None, Colour | None] = {}
+        self._style_frame: dict[str | None, object] = {}
 
     def pieces(self, paragraph, cell_shading: tuple[Colour, ...] | None = None) -> list[Piece]:
         """The paragraph's runs (hyperlinks' too, as python-docx's paragraph.text reads them), consecutive runs of the
@@ -127,9 +129,11 @@ class Visibility:
         return self._style_shading[p_style]
 
     def _frame_of(self, p_style: str | None):
-        found = [frame for s in self._style_chain(p_style)
-                 if (p_pr := s.find(qn("w:pPr"))) is not None and (frame := p_pr.find(_FRAME)) is not None]
-        return found[0] if found else None
+        if p_style not in self._style_frame:
+            found = [frame for s in self._style_chain(p_style)
+                     if (p_pr := s.find(qn("w:pPr"))) is not None and (frame := p_pr.find(_FRAME)) is not None]
+            self._style_frame[p_style] = found[0] if found else None
+        return self._style_frame[p_style]
 
     def _off_page(self, frame) -> bool:
         """Whether a frame lies wholly beyond the page's edge, wherever its anchor may put it. Without a size, the
@@ -204,10 +208,13 @@ class Visibility:
     def _colour(self, element, value: str, theme: str, tint: str, shade: str) -> Colour | None:
         """An element's colour: its theme colour (with tint or shade) where it names one the theme has, else its
         hex value; None for 'auto'."""
-        named = self._theme.get(element.get(theme) or "")
-        if named is None:
+        name = element.get(theme)
+        if name not in self._theme:
             return _hex(element.get(value))
-        return _tinted(named, element.get(tint), element.get(shade))
+        key = (name, element.get(tint), element.get(shade))
+        if key not in self._tints:
+            self._tints[key] = _tinted(self._theme[name], key[1], key[2])
+        return self._tints[key]
 
     def _style_chain(self, style_id: str | None) -> list:
         """The style and its `basedOn` ancestors, nearest first."""

@@ -52,7 +52,7 @@ Box = tuple[float, float, float, float]  # x0, y0, x1, y1
 Colour = tuple[float, float, float]
 
 
-@dataclass
+@dataclass(frozen=True)
 class _State:
     """The part of the graphics state that decides whether text shows (saved by q, restored by Q)."""
 
@@ -109,29 +109,34 @@ class _Scan:
 
     def operand(self, op: bytes, args: list, cm: list[float], tm: list[float]) -> None:
         self.order += 1
-        s = self.state
-        if op == b"q":
-            self.stack.append(replace(s))
+        s = self.state  # never changed in place: q, Q and each show keep a reference, a change makes a new state
+        if op in _SHOW:
+            if s.pending_fill is not None or s.pending_stroke is not None:
+                self._resolve_colours()
+            self.shows.append(self.state)
+        elif op == b"q":
+            self.stack.append(s)
         elif op == b"Q" and self.stack:
             self.state = self.stack.pop()
         elif op in (b"g", b"rg", b"k"):
-            s.fill, s.fill_space, s.pending_fill = Ink.plain(device_rgb(_numbers(args))), _DEVICE_BY_OP[op], None
+            self._set(fill=Ink.plain(device_rgb(_numbers(args))), fill_space=_DEVICE_BY_OP[op], pending_fill=None)
         elif op in (b"G", b"RG", b"K"):
-            s.stroke, s.stroke_space, s.pending_stroke = Ink.plain(device_rgb(_numbers(args))), _DEVICE_BY_OP[op], None
+            self._set(stroke=Ink.plain(device_rgb(_numbers(args))), stroke_space=_DEVICE_BY_OP[op],
+                      pending_stroke=None)
         elif op == b"cs" and args:
-            s.fill_space = self.colours.space(args[0], self.resources[-1])
-            s.pending_fill = (s.fill_space, None, self.resources[-1])
+            space = self.colours.space(args[0], self.resources[-1])
+            self._set(fill_space=space, pending_fill=(space, None, self.resources[-1]))
         elif op == b"CS" and args:
-            s.stroke_space = self.colours.space(args[0], self.resources[-1])
-            s.pending_stroke = (s.stroke_space, None, self.resources[-1])
+            space = self.colours.space(args[0], self.resources[-1])
+            self._set(stroke_space=space, pending_stroke=(space, None, self.resources[-1]))
         elif op in (b"sc", b"scn"):
-            s.pending_fill = (s.fill_space, list(args), self.resources[-1])
+            self._set(pending_fill=(s.fill_space, list(args), self.resources[-1]))
         elif op in (b"SC", b"SCN"):
-            s.pending_stroke = (s.stroke_space, list(args), self.resources[-1])
+            self._set(pending_stroke=(s.stroke_space, list(args), self.resources[-1]))
         elif op == b"gs" and args:
             self._graphics_state(str(args[0]))
         elif op == b"Tr" and args:
-            s.render = int(as_number(args[0]) or 0)
+            self._set(render=int(as_number(args[0]) or 0))
         elif op == b"re" and len(args) == 4:
             x, y, w, h = (as_number(a) or 0.0 for a in args)
             box = _transform_box((x, y, x + w, y + h), cm)
@@ -145,11 +150,13 @@ class _Scan:
         elif op in _PAINT_PATH:
             if op in _FILL and self.rects:
                 self._resolve_colours()
+                s = self.state
                 self.paints += [_Paint(box, self.order, c, a, s.blend) for rect in self.rects
                                 if (box := _intersect(rect, s.clip)) is not None for c, a in _opaque_marks(s)]
             if self.clipping and self.path:
                 xs, ys = [p[0] for p in self.path], [p[1] for p in self.path]
-                s.clip = _intersect((min(xs), min(ys), max(xs), max(ys)), s.clip) or (xs[0], ys[0], xs[0], ys[0])
+                box = _intersect((min(xs), min(ys), max(xs), max(ys)), s.clip)
+                self._set(clip=box or (xs[0], ys[0], xs[0], ys[0]))  # clipped to nothing: a point
             self.rects, self.path, self.clipping = [], [], False
         elif op == b"Do" and args:
             xobject = _xobject(self.resources[-1], str(args[0]))
@@ -159,20 +166,22 @@ class _Scan:
                     self.paints.append(_Paint(box, self.order, None, s.fill_alpha, s.blend))
             elif xobject is not None and xobject.get("/Subtype") == "/Form":
                 # pypdf draws the form next, in its own resources; operand_after pops them (q/Q around it too)
-                self.stack.append(replace(s))
+                self.stack.append(s)
                 self.resources.append(xobject.get("/Resources") or self.resources[-1])
-        elif op in _SHOW:
-            self._resolve_colours()
-            self.shows.append(replace(s))
+
+    def _set(self, **changes) -> None:
+        self.state = replace(self.state, **changes)
 
     def _resolve_colours(self) -> None:
         s = self.state
+        changes = {}
         for pending, attribute in ((s.pending_fill, "fill"), (s.pending_stroke, "stroke")):
             if pending is not None:
                 space, args, resources = pending
-                ink = self.colours.initial_ink(space) if args is None else self.colours.ink(space, args, resources)
-                setattr(s, attribute, ink)
-        s.pending_fill = s.pending_stroke = None
+                changes[attribute] = self.colours.initial_ink(space) if args is None \
+                    else self.colours.ink(space, args, resources)
+        if changes:
+            self._set(pending_fill=None, pending_stroke=None, **changes)
 
     def operand_after(self, op: bytes, args: list, cm: list[float], tm: list[float]) -> None:
         if op == b"Do" and args and len(self.resources) > 1:
@@ -183,19 +192,17 @@ class _Scan:
                     self.state = self.stack.pop()
 
     def _graphics_state(self, name: str) -> None:
-        states = _deref(_deref(self.resources[-1]).get("/ExtGState")) if hasattr(_deref(self.resources[-1]), "get") \
-            else None
+        resources = _deref(self.resources[-1])
+        states = _deref(resources.get("/ExtGState")) if hasattr(resources, "get") else None
         state = _deref(states.get(name)) if hasattr(states, "get") else None
         if not hasattr(state, "get"):
             return
         s = self.state
-        s.fill_alpha = _unit(state.get("/ca"), s.fill_alpha)
-        s.stroke_alpha = _unit(state.get("/CA"), s.stroke_alpha)
         blend = _deref(state.get("/BM"))
         if isinstance(blend, list):
             blend = blend[0] if blend else None
-        if blend is not None:
-            s.blend = str(blend)
+        self._set(fill_alpha=_unit(state.get("/ca"), s.fill_alpha), stroke_alpha=_unit(state.get("/CA"), s.stroke_alpha),
+                  blend=s.blend if blend is None else str(blend))
 
     def text(self, text: str, cm: list[float], tm: list[float], font: object, font_size: float) -> None:
         if not text.strip():
@@ -203,7 +210,7 @@ class _Scan:
         m = _multiply(tm, cm)
         if not self.shows:
             self._resolve_colours()
-        shows, self.shows = self.shows or [replace(self.state)], []
+        shows, self.shows = self.shows or [self.state], []
         size = abs(font_size)
         advance = _ADVANCE * size * len(text.strip())
         corners = [(u, v * size) for u in (0.0, advance) for v in (_DESCENT, _ASCENT)]
@@ -304,7 +311,8 @@ def _line_sizes(text: str, shown: list[tuple[int, int, float, bool]], sizes: dic
 def _hidden(piece: _Piece, paints: list[_Paint], page_box: Box) -> str | None:
     point = (piece.x, piece.y + piece.size / 3)  # inside the glyphs, above the baseline
     on_image = any(p.colour is None and _contains(p.box, point) for p in paints)
-    invisible_mode = all(show.render in (3, 7) for show in piece.shows)
+    shows = list({id(show): show for show in piece.shows}.values())  # a line of Tj in one state: one state
+    invisible_mode = all(show.render in (3, 7) for show in shows)
     if invisible_mode and not on_image:
         return "invisible text (render mode 3)"
     if piece.size < MIN_FONT_PT:
@@ -312,7 +320,7 @@ def _hidden(piece: _Piece, paints: list[_Paint], page_box: Box) -> str | None:
     x0, y0, x1, y1 = page_box
     if not (x0 - 1 <= piece.x <= x1 - 1 and y0 - 1 <= point[1] <= y1 + 1):
         return "text outside the page"
-    clipped = [_clipped(show.clip, piece.box) for show in piece.shows]
+    clipped = [_clipped(show.clip, piece.box) for show in shows]
     if all(clipped):
         return clipped[0]
     later = [p for p in paints if p.order > piece.order and _contains(p.box, point) and _covers(p)]
@@ -326,11 +334,14 @@ def _hidden(piece: _Piece, paints: list[_Paint], page_box: Box) -> str | None:
         return None  # over an image: its colours are not known
     # The page is an isolated group on a transparent backdrop (as PDFium draws it): a blend mode mixes with what was
     # painted before, not with the paper.
-    reasons = [_unseen(ink, alpha, show.blend if behind else "/Normal", background)
-               for show, clip in zip(piece.shows, clipped) if not clip for ink, alpha in _painted(show)]
-    if reasons and all(reasons):
-        return reasons[0]
-    return None
+    first = None
+    for show, clip in zip(shows, clipped):
+        for ink, alpha in [] if clip else _painted(show):
+            reason = _unseen(ink, alpha, show.blend if behind else "/Normal", background)
+            if reason is None:
+                return None
+            first = first or reason
+    return first
 
 
 def _painted(show: _State) -> list[tuple[Ink, float]]:

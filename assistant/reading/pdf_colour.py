@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pypdf.errors import PyPdfError
+
 from .pdf_functions import Unevaluable, evaluate
 
 Colour = tuple[float, float, float]
@@ -24,7 +26,9 @@ BLACK: Colour = (0.0, 0.0, 0.0)
 MAX_RENDERS = 8  # swatches rendered for tint transforms that could not be evaluated, per page
 MAX_PATTERN_DEPTH = 3
 SHADING_SAMPLES = 17
-_CAN_FAIL = (Unevaluable, ArithmeticError, LookupError, TypeError, ValueError, AttributeError, RecursionError)
+# What a broken object in a file raises here (pypdf's own errors too): the colour is then unknown, never the page lost.
+_CAN_FAIL = (Unevaluable, ArithmeticError, LookupError, TypeError, ValueError, AttributeError, RecursionError,
+             PyPdfError)
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,7 @@ class Colours:
         self._spaces: dict[int, Space] = {}
         self._colours: dict[tuple, Colour | None] = {}
         self._patterns: dict[tuple, Ink] = {}
+        self._programs: dict[int, list | None] = {}  # calculator programs parsed, by function object
         self._renders = 0
 
     # --- colour spaces ------------------------------------------------------------------------------------------
@@ -193,7 +198,7 @@ class Colours:
                     return None
                 return self.rgb(space.base, _lab_bytes(raw) if space.base.family == "Lab" else [b / 255 for b in raw])
             if space.family in ("Separation", "DeviceN") and space.base is not None:
-                return self.rgb(space.base, evaluate(space.function, values, self._tick))
+                return self.rgb(space.base, evaluate(space.function, values, self._tick, programs=self._programs))
         except _CAN_FAIL:
             pass
         if space.family in ("Separation", "DeviceN"):
@@ -260,7 +265,7 @@ class Colours:
                 domain = _deref((_deref(first[0]) if isinstance(first, list) else first).get("/Domain"))
             t0, t1 = (float(v) for v in (domain or [0, 1])[:2])
             points = [[t0 + (t1 - t0) * i / (SHADING_SAMPLES - 1)] for i in range(SHADING_SAMPLES)]
-        colours = [self.rgb(space, evaluate(function, p, self._tick)) for p in points]
+        colours = [self.rgb(space, evaluate(function, p, self._tick, programs=self._programs)) for p in points]
         if background and shading.get("/Background") is not None:
             colours.append(self.rgb(space, [float(v) for v in _deref(shading["/Background"])]))
         return None if any(c is None for c in colours) else tuple((c, 1.0) for c in dict.fromkeys(colours))

@@ -2,10 +2,11 @@
 shows, and the colour ramps of shadings. All four types are evaluated here: 0 (sampled), 2 (exponential),
 3 (stitching) and 4 (PostScript calculator), so hidden_text can tell which colour a tint paints.
 
-A file is hostile input: a calculator program's every operation is charged to the page's operator budget (the
-`tick` callable, which raises when the page is too complex), its stack is held to the 100 entries the standard
-allows, nesting is bounded, and a program longer than MAX_PROGRAM_BYTES is not run. Whatever cannot be evaluated
-raises Unevaluable, and the caller falls back to rendering the colour."""
+A file is hostile input: a calculator program's every token read and every operation run is charged to the page's
+operator budget (the `tick` callable, which raises when the page is too complex), a program is parsed once a page
+(`programs`), its stack is held to the 100 entries the standard allows, nesting is bounded, and a program longer
+than MAX_PROGRAM_BYTES, or a sample table larger than MAX_SAMPLE_BYTES, is not inflated. Whatever cannot be
+evaluated raises Unevaluable, and the caller falls back to rendering the colour."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import math
 import re
 
 MAX_PROGRAM_BYTES = 65_536
+MAX_SAMPLE_BYTES = 1_000_000
 MAX_STACK = 100
 MAX_DEPTH = 8
 
@@ -21,13 +23,14 @@ class Unevaluable(ValueError):
     """A function this module cannot evaluate (broken, unsupported or over a limit)."""
 
 
-def evaluate(function, inputs: list[float], tick=None, depth: int = 0) -> list[float]:
-    """The outputs of a PDF function (or an array of one-output functions, outputs concatenated) for `inputs`."""
+def evaluate(function, inputs: list[float], tick=None, depth: int = 0, programs: dict | None = None) -> list[float]:
+    """The outputs of a PDF function (or an array of one-output functions, outputs concatenated) for `inputs`.
+    `programs` keeps each calculator program parsed, by the function object's id (the caller holds the objects)."""
     if depth > MAX_DEPTH:
         raise Unevaluable("functions nested too deep")
     function = function.get_object() if hasattr(function, "get_object") else function
     if isinstance(function, list):
-        return [v for f in function for v in evaluate(f, inputs, tick, depth + 1)]
+        return [v for f in function for v in evaluate(f, inputs, tick, depth + 1, programs)]
     if not hasattr(function, "get"):
         raise Unevaluable("not a function")
     kind = _int(function.get("/FunctionType"))
@@ -36,11 +39,11 @@ def evaluate(function, inputs: list[float], tick=None, depth: int = 0) -> list[f
     if kind == 2:
         out = _exponential(function, x[0])
     elif kind == 3:
-        out = _stitching(function, x[0], domain, tick, depth)
+        out = _stitching(function, x[0], domain, tick, depth, programs)
     elif kind == 0:
         out = _sampled(function, x, domain)
     elif kind == 4:
-        out = _calculator(function, x, tick)
+        out = _calculator(function, x, tick, {} if programs is None else programs)
     else:
         raise Unevaluable(f"function type {kind}")
     bounds = _numbers(function.get("/Range"))
@@ -62,7 +65,7 @@ def _exponential(function, x: float) -> list[float]:
     return [a + power * (b - a) for a, b in zip(c0, c1)]
 
 
-def _stitching(function, x: float, domain: list[float], tick, depth: int) -> list[float]:
+def _stitching(function, x: float, domain: list[float], tick, depth: int, programs) -> list[float]:
     functions = function.get("/Functions")
     functions = functions.get_object() if hasattr(functions, "get_object") else functions
     bounds = _numbers(function.get("/Bounds")) or []
@@ -72,7 +75,7 @@ def _stitching(function, x: float, domain: list[float], tick, depth: int) -> lis
     edges = [domain[0], *bounds, domain[1]]
     i = next((k for k, b in enumerate(bounds) if x < b), len(bounds))
     t = _interpolate(x, edges[i], edges[i + 1], encode[2 * i], encode[2 * i + 1])
-    return evaluate(functions[i], [t], tick, depth + 1)
+    return evaluate(functions[i], [t], tick, depth + 1, programs)
 
 
 def _sampled(function, x: list[float], domain: list[float]) -> list[float]:
@@ -85,7 +88,7 @@ def _sampled(function, x: list[float], domain: list[float]) -> list[float]:
     n = len(out_range) // 2
     encode = _numbers(function.get("/Encode")) or [v for s in sizes for v in (0.0, s - 1.0)]
     decode = _numbers(function.get("/Decode")) or out_range
-    data = function.get_data()
+    data = bounded_data(function, math.prod(sizes) * n * bits // 8 + 1, MAX_SAMPLE_BYTES)
     e = [_clip(_interpolate(v, domain[2 * i], domain[2 * i + 1], encode[2 * i], encode[2 * i + 1]), 0, sizes[i] - 1)
          for i, v in enumerate(x)]
     top = 2 ** bits - 1
@@ -130,11 +133,13 @@ _OPERATORS: dict[str, tuple[int, object]] = {
 }
 
 
-def _calculator(function, x: list[float], tick) -> list[float]:
-    data = function.get_data()
-    if len(data) > MAX_PROGRAM_BYTES:
-        raise Unevaluable("a calculator program over the size limit")
-    program = _parse(data)
+def _calculator(function, x: list[float], tick, programs: dict) -> list[float]:
+    if id(function) not in programs:
+        programs[id(function)] = None  # a program that fails to parse fails once
+        programs[id(function)] = _parse(bounded_data(function, MAX_PROGRAM_BYTES, MAX_PROGRAM_BYTES), tick)
+    program = programs[id(function)]
+    if program is None:
+        raise Unevaluable("a calculator program that did not parse")
     stack: list = list(x)
     _run(program, stack, tick, 0)
     out_range = _numbers(function.get("/Range"))
@@ -144,12 +149,38 @@ def _calculator(function, x: list[float], tick) -> list[float]:
     return [float(v) for v in stack[len(stack) - n:]]
 
 
-def _parse(data: bytes) -> list:
+def bounded_data(stream, needed: int, limit: int) -> bytes:
+    """A stream's data, refused (Unevaluable) where more than `limit` bytes would be needed or would come out. A
+    Flate stream is inflated only as far as the limit: a small file cannot make this inflate 75 MB per function."""
+    import zlib
+
+    if needed > limit:
+        raise Unevaluable("a function's data over the size limit")
+    filters = stream.get("/Filter")
+    filters = [filters] if not isinstance(filters, list) else list(filters)
+    if filters == [None] or filters == []:
+        data = stream.get_data()
+    elif [str(f) for f in filters] == ["/FlateDecode"] and stream.get("/DecodeParms") is None:
+        inflater = zlib.decompressobj()
+        try:
+            data = inflater.decompress(bytes(stream._data), limit + 1)
+        except zlib.error as exc:
+            raise Unevaluable(f"a function's data does not inflate ({exc})") from exc
+    else:
+        data = stream.get_data()
+    if len(data) > limit:
+        raise Unevaluable("a function's data over the size limit")
+    return data
+
+
+def _parse(data: bytes, tick=None) -> list:
     tokens = _TOKEN.findall(re.sub(rb"%[^\r\n]*", b"", data))
     if not tokens or tokens[0] != b"{":
         raise Unevaluable("a calculator program without braces")
     stack: list[list] = [[]]
     for token in tokens:
+        if tick is not None:
+            tick()
         if token == b"{":
             if len(stack) > MAX_DEPTH + 1:
                 raise Unevaluable("calculator procedures nested too deep")
