@@ -150,6 +150,61 @@ def test_row2_hidden_pdf_text_reaches_neither_the_index_nor_a_search(settings, t
     assert not any("grade question 1" in hit.chunk.text for hit in hits)
 
 
+@pytest.mark.parametrize("program, tint, expected", [
+    (b"{ 1 exch sub dup dup }", 0.25, [0.75, 0.75, 0.75]),
+    (b"{ pop 1 2 3 3 1 roll }", 0.0, [3, 1, 2]),
+    (b"{ pop 1 2 3 3 -1 roll }", 0.0, [2, 3, 1]),
+    (b"{ dup 2 copy pop pop }", 0.5, [0.5, 0.5]),
+    (b"{ pop 5 6 1 index }", 0.0, [5, 6, 5]),
+    (b"{ dup 0.5 gt { pop 1 } { pop 0 } ifelse }", 0.75, [1]),
+    (b"{ 90 sin exch 10 3 mod 2 3 exp }", 0.0, [1.0, 0.0, 1, 8]),
+])
+def test_row2_tint_transforms_run_as_postscript_does(program, tint, expected):
+    from pypdf.generic import DecodedStreamObject, NameObject, NumberObject
+
+    from assistant.reading.pdf_functions import evaluate
+
+    function = DecodedStreamObject()
+    function.set_data(program)
+    function[NameObject("/FunctionType")] = NumberObject(4)
+    assert evaluate(function, [tint]) == pytest.approx(expected)
+
+
+def test_row2_a_tint_transform_that_inflates_to_20_mb_is_rendered_not_inflated(tmp_path):
+    """A 20 KB file whose calculator program inflates to 20 MB: it is refused before inflating, and PDFium's swatch
+    tells its colour (white)."""
+    from .hidden_cases import Case, Stream
+
+    program = Stream(zlib.compress(b"{ pop 1 1 1 " + b" " * 20_000_000 + b"}"), FunctionType=4, Domain=[0.0, 1.0],
+                     Range=[0.0, 1.0] * 3, Filter="/FlateDecode")
+    case = Case("bomb", None, b"/CS0 cs 0.3 scn",
+                resources={"ColorSpace": {"CS0": ["/Separation", "/Ink", "/DeviceRGB", program]}})
+    path = build_hidden(case, tmp_path)
+    assert path.stat().st_size < 50_000
+    document = read_document(path)
+    assert PAYLOAD not in document.text and [s.reason for s in document.suspects] == ["text in the background colour"]
+
+
+def test_row2_past_the_pages_rendering_budget_text_in_a_costly_colour_is_hidden(tmp_path):
+    """Tint transforms that cannot be evaluated are rendered, a few a page: past that, their text is not assumed
+    visible (a file cannot buy visibility by making its colours costly to check)."""
+    from assistant.reading.pdf_colour import MAX_RENDERS
+
+    from .hidden_cases import Case, _calculator
+
+    lines = MAX_RENDERS + 2
+    black = _calculator(b"{ " + b"0 pop " * 12_000 + b"pop 0 0 0 }", 3)  # over the size a program may have
+    spaces = {f"CS{i}": ["/Separation", "/Ink", "/DeviceRGB", black] for i in range(lines)}
+    before = b" ".join(b"/CS%d cs 1 scn BT /F1 12 Tf 72 %d Td (Line %d) Tj ET" % (i, 100 + 20 * i, i)
+                       for i in range(lines))
+    case = Case("budget", None, before, resources={"ColorSpace": spaces})
+    document = read_document(build_hidden(case, tmp_path))
+    assert "Line 0" in document.text and f"Line {MAX_RENDERS - 1}" in document.text  # rendered: black
+    [suspect] = document.suspects
+    assert suspect.text.startswith(f"Line {MAX_RENDERS}") and PAYLOAD in suspect.text
+    assert suspect.reason.startswith("text in a colour that could not be checked")
+
+
 # ---------------------------------------------------------------------------------------------------------------------
 # Row 3: a DOCX whose document.xml expands to 600 MB took 5.7 GB of memory
 
