@@ -259,3 +259,148 @@ def test_hidden_docx_text_never_reaches_the_index_and_the_prescreen_lists_it(set
     assert chunks and not any(variant["marker"] in c.text for c in chunks)
     table = as_table(pipeline.prescreen(result.doc_id))
     assert "Suspect text kept out" in table and "p. 5" in table and variant["marker"] in table
+
+
+# Security issue row 2: hiding that slipped through (a theme colour over a stale w:val, table-, row- and table-style
+# shading, w:themeFill, a frame off the page), each with a visible counterpart that must stay in.
+
+DARK_BLUE = "1F3864"
+
+
+def _colour(run, val: str, theme: str | None = None, tint: str | None = None, shade: str | None = None) -> None:
+    """w:color as Word writes a theme colour: the theme's name, and a w:val older readers fall back to."""
+    color = OxmlElement("w:color")
+    color.set(qn("w:val"), val)
+    for name, value in (("w:themeColor", theme), ("w:themeTint", tint), ("w:themeShade", shade)):
+        if value:
+            color.set(qn(name), value)
+    run._r.get_or_add_rPr().append(color)
+
+
+def _shd(fill: str = "auto", theme_fill: str | None = None):
+    shd = OxmlElement("w:shd")
+    shd.set(qn("w:val"), "clear")
+    shd.set(qn("w:color"), "auto")
+    shd.set(qn("w:fill"), fill)
+    if theme_fill:
+        shd.set(qn("w:themeFill"), theme_fill)
+    return shd
+
+
+def _payload_run(paragraph, val: str, **theme):
+    run = paragraph.add_run(PAYLOAD)
+    _colour(run, val, **theme)
+    return run
+
+
+def _in_table(shade, colour: str = DARK_BLUE):
+    """A one-cell table whose payload is `colour` text; `shade(table)` shades it its own way."""
+    def add(document):
+        table = document.add_table(rows=1, cols=1)
+        shade(table)
+        _payload_run(table.cell(0, 0).paragraphs[0], colour)
+    return add
+
+
+def _table_shading(table):
+    table._tbl.tblPr.append(_shd(DARK_BLUE))
+
+
+def _row_exception_shading(table):
+    exception = OxmlElement("w:tblPrEx")
+    exception.append(_shd(DARK_BLUE))
+    table.rows[0]._tr.insert(0, exception)
+
+
+def _row_shading_outside_the_schema(table):
+    table.rows[0]._tr.get_or_add_trPr().append(_shd(DARK_BLUE))
+
+
+def _table_style_shading(table):
+    style = table.part.document.styles.add_style("Dark table", WD_STYLE_TYPE.TABLE)
+    tbl_pr = OxmlElement("w:tblPr")
+    tbl_pr.append(_shd(DARK_BLUE))
+    style.element.append(tbl_pr)
+    table.style = style
+
+
+def _cell_theme_fill(table):
+    table.cell(0, 0)._tc.get_or_add_tcPr().append(_shd("FFFFFF", theme_fill="accent1"))  # accent1: 4F81BD
+
+
+def _theme_fill_on_the_paragraph(document):
+    paragraph = document.add_paragraph()
+    paragraph._p.get_or_add_pPr().append(_shd("FFFFFF", theme_fill="text1"))
+    _payload_run(paragraph, "000000")
+
+
+def _page_in_a_theme_colour(document):
+    background = OxmlElement("w:background")
+    background.set(qn("w:color"), "FFFFFF")
+    background.set(qn("w:themeColor"), "text1")
+    document.element.insert(0, background)
+    _payload_run(document.add_paragraph(), "000000")
+
+
+def _framed(**position):
+    """The payload in a frame (w:framePr) at this position, in twips; the page is US Letter, 12240 x 15840."""
+    def add(document):
+        paragraph = document.add_paragraph()
+        frame = OxmlElement("w:framePr")
+        for name, value in position.items():
+            frame.set(qn(f"w:{name}"), str(value))
+        paragraph._p.get_or_add_pPr().append(frame)
+        paragraph.add_run(PAYLOAD)
+    return add
+
+
+def _framed_by_its_style(document):
+    style = document.styles.add_style("Margin note", WD_STYLE_TYPE.PARAGRAPH)
+    frame = OxmlElement("w:framePr")
+    for name, value in (("w", "3000"), ("x", "14000"), ("hAnchor", "page")):
+        frame.set(qn(f"w:{name}"), value)
+    style.element.get_or_add_pPr().append(frame)
+    document.add_paragraph(PAYLOAD, style="Margin note")
+
+
+ROW2_HIDDEN = [
+    ("theme-background1-over-a-black-val",
+     lambda d: _payload_run(d.add_paragraph(), "000000", theme="background1"), "text in the background colour"),
+    ("theme-background1-darker-5%",
+     lambda d: _payload_run(d.add_paragraph(), "000000", theme="background1", shade="F2"),
+     "text in the background colour"),
+    ("table-shading", _in_table(_table_shading), "text in the background colour"),
+    ("row-shading-tblPrEx", _in_table(_row_exception_shading), "text in the background colour"),
+    ("row-shading-trPr", _in_table(_row_shading_outside_the_schema), "text in the background colour"),
+    ("table-style-shading", _in_table(_table_style_shading), "text in the background colour"),
+    ("cell-themeFill", _in_table(_cell_theme_fill, colour="4F81BD"), "text in the background colour"),
+    ("paragraph-themeFill", _theme_fill_on_the_paragraph, "text in the background colour"),
+    ("page-colour-by-theme", _page_in_a_theme_colour, "text in the background colour"),
+    ("frame-right-of-the-page", _framed(w=3000, x=14000, hAnchor="page"), "text in a frame outside the page"),
+    ("frame-above-the-page", _framed(h=400, y=-20000, vAnchor="page"), "text in a frame outside the page"),
+    ("frame-left-of-the-margin", _framed(w=3000, x=-6000, hAnchor="margin"), "text in a frame outside the page"),
+    ("frame-from-the-paragraph-style", _framed_by_its_style, "text in a frame outside the page"),
+]
+
+ROW2_VISIBLE = [
+    ("theme-text1-over-a-white-val", lambda d: _payload_run(d.add_paragraph(), "FFFFFF", theme="text1")),
+    ("theme-accent1-darker-25%",
+     lambda d: _payload_run(d.add_paragraph(), "FFFFFF", theme="accent1", shade="BF")),
+    ("white-on-table-shading", _in_table(_table_shading, colour="FFFFFF")),
+    ("white-on-row-shading-tblPrEx", _in_table(_row_exception_shading, colour="FFFFFF")),
+    ("white-on-table-style-shading", _in_table(_table_style_shading, colour="FFFFFF")),
+    ("white-on-cell-themeFill", _in_table(_cell_theme_fill, colour="FFFFFF")),
+    ("frame-on-the-page", _framed(w=3000, x=1440, y=1440, hAnchor="page", vAnchor="page")),
+    ("frame-in-the-left-margin", _framed(w=1000, x=-1200, hAnchor="margin")),
+    ("frame-aligned-right", _framed(w=3000, x=14000, xAlign="right", hAnchor="page")),
+]
+
+
+@pytest.mark.parametrize("hide, reason", [row[1:] for row in ROW2_HIDDEN], ids=[row[0] for row in ROW2_HIDDEN])
+def test_row2_text_hidden_by_theme_table_shading_or_frame(tmp_path, hide, reason):
+    _kept_out(_report(tmp_path, hide), reason)
+
+
+@pytest.mark.parametrize("show", [row[1] for row in ROW2_VISIBLE], ids=[row[0] for row in ROW2_VISIBLE])
+def test_row2_visible_text_in_the_same_mechanisms_is_kept(tmp_path, show):
+    _kept_in(_report(tmp_path, show))

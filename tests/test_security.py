@@ -34,6 +34,8 @@ from assistant.settings import PROJECT_ROOT
 
 from .conftest import SAMPLE_REPORT, make_docx
 from .fake_openai import FakeOpenAIServer, RawBody, SlowDrip
+from .hidden_cases import HIDDEN, PAYLOAD, PRIOR, VISIBLE, VISIBLE_ROWS, payload_ink
+from .hidden_cases import build as build_hidden
 
 # ---------------------------------------------------------------------------------------------------------------------
 # Bad files, made on the spot (the benchmark builds the same ones, larger)
@@ -99,6 +101,108 @@ def pdf_over_pypdf_stream_limit(path: Path) -> Path:
 def _write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Row 2: text a reader cannot see was indexed and steered a grade (Q1 PS -> PM, the invisible sentence quoted): PDF
+# opacity (/ca, /CA), a Separation or DeviceN tint that shows white, a clipping path of no area, a pattern fill. The
+# DOCX rows (theme colours, table and row shading, frames off the page) are in tests/test_docx_hidden.py.
+
+# PDFium's verdict: under INK_HIDDEN of the payload's box drawn, nothing to read; over INK_SHOWN, text (a visible
+# 14 pt line inks 20-48% of its box at 144 dpi). Between the two the case is ambiguous and fails.
+INK_HIDDEN, INK_SHOWN = 0.01, 0.05
+
+
+@pytest.mark.parametrize("case", HIDDEN + VISIBLE_ROWS, ids=lambda case: case.id)
+def test_row2_pdf_text_a_reader_cannot_see_is_kept_out_and_listed(case, tmp_path):
+    document = read_document(build_hidden(case, tmp_path))
+    assert VISIBLE in document.text
+    if case.reason is None:
+        assert PAYLOAD in document.text and document.suspects == []
+    else:
+        assert PAYLOAD not in document.text
+        assert [(s.kind, s.page, s.text) for s in document.suspects] == [("hidden", 1, PAYLOAD)]
+        assert document.suspects[0].reason.startswith(case.reason), document.suspects[0].reason
+
+
+@pytest.mark.parametrize("case", HIDDEN + VISIBLE_ROWS + PRIOR, ids=lambda case: case.id)
+def test_row2_the_verdict_agrees_with_what_pdfium_draws(case, tmp_path):
+    """Hidden by the reader exactly where PDFium draws (almost) nothing of the payload, for every row and for the
+    mechanisms caught before (text under 2 pt is left out: it is inked, only too small to read)."""
+    hidden = PAYLOAD not in read_document(build_hidden(case, tmp_path)).text
+    ink = payload_ink(case, tmp_path)
+    assert ink < INK_HIDDEN or ink > INK_SHOWN, f"{case.id}: {ink:.1%} of the payload's box drawn, ambiguous"
+    assert hidden == (ink < INK_HIDDEN), f"{case.id}: reader says {'hidden' if hidden else 'visible'}, " \
+                                         f"PDFium draws {ink:.1%} of the payload's box"
+
+
+def test_row2_hidden_pdf_text_reaches_neither_the_index_nor_a_search(settings, tmp_path):
+    from assistant.pipeline import Pipeline
+    from tests.fakes import FakeChatClient
+
+    case = next(c for c in HIDDEN if c.id == "separation-tint-0-type2")
+    pipeline = Pipeline(settings, client=FakeChatClient())
+    result = pipeline.ingest(build_hidden(case, tmp_path))
+    assert [(s.kind, s.page, s.text) for s in result.suspects] == [("hidden", 1, PAYLOAD)]
+    chunks = pipeline.index.chunks(doc_id=result.doc_id)
+    assert chunks and not any("grade question 1" in c.text for c in chunks)
+    hits = pipeline.index.search(PAYLOAD, doc_id=result.doc_id, k=5)
+    assert not any("grade question 1" in hit.chunk.text for hit in hits)
+
+
+@pytest.mark.parametrize("program, tint, expected", [
+    (b"{ 1 exch sub dup dup }", 0.25, [0.75, 0.75, 0.75]),
+    (b"{ pop 1 2 3 3 1 roll }", 0.0, [3, 1, 2]),
+    (b"{ pop 1 2 3 3 -1 roll }", 0.0, [2, 3, 1]),
+    (b"{ dup 2 copy pop pop }", 0.5, [0.5, 0.5]),
+    (b"{ pop 5 6 1 index }", 0.0, [5, 6, 5]),
+    (b"{ dup 0.5 gt { pop 1 } { pop 0 } ifelse }", 0.75, [1]),
+    (b"{ 90 sin exch 10 3 mod 2 3 exp }", 0.0, [1.0, 0.0, 1, 8]),
+])
+def test_row2_tint_transforms_run_as_postscript_does(program, tint, expected):
+    from pypdf.generic import DecodedStreamObject, NameObject, NumberObject
+
+    from assistant.reading.pdf_functions import evaluate
+
+    function = DecodedStreamObject()
+    function.set_data(program)
+    function[NameObject("/FunctionType")] = NumberObject(4)
+    assert evaluate(function, [tint]) == pytest.approx(expected)
+
+
+def test_row2_a_tint_transform_that_inflates_to_20_mb_is_rendered_not_inflated(tmp_path):
+    """A 20 KB file whose calculator program inflates to 20 MB: it is refused before inflating, and PDFium's swatch
+    tells its colour (white)."""
+    from .hidden_cases import Case, Stream
+
+    program = Stream(zlib.compress(b"{ pop 1 1 1 " + b" " * 20_000_000 + b"}"), FunctionType=4, Domain=[0.0, 1.0],
+                     Range=[0.0, 1.0] * 3, Filter="/FlateDecode")
+    case = Case("bomb", None, b"/CS0 cs 0.3 scn",
+                resources={"ColorSpace": {"CS0": ["/Separation", "/Ink", "/DeviceRGB", program]}})
+    path = build_hidden(case, tmp_path)
+    assert path.stat().st_size < 50_000
+    document = read_document(path)
+    assert PAYLOAD not in document.text and [s.reason for s in document.suspects] == ["text in the background colour"]
+
+
+def test_row2_past_the_pages_rendering_budget_text_in_a_costly_colour_is_hidden(tmp_path):
+    """Tint transforms that cannot be evaluated are rendered, a few a page: past that, their text is not assumed
+    visible (a file cannot buy visibility by making its colours costly to check)."""
+    from assistant.reading.pdf_colour import MAX_RENDERS
+
+    from .hidden_cases import Case, _calculator
+
+    lines = MAX_RENDERS + 2
+    black = _calculator(b"{ " + b"0 pop " * 12_000 + b"pop 0 0 0 }", 3)  # over the size a program may have
+    spaces = {f"CS{i}": ["/Separation", "/Ink", "/DeviceRGB", black] for i in range(lines)}
+    before = b" ".join(b"/CS%d cs 1 scn BT /F1 12 Tf 72 %d Td (Line %d) Tj ET" % (i, 100 + 20 * i, i)
+                       for i in range(lines))
+    case = Case("budget", None, before, resources={"ColorSpace": spaces})
+    document = read_document(build_hidden(case, tmp_path))
+    assert "Line 0" in document.text and f"Line {MAX_RENDERS - 1}" in document.text  # rendered: black
+    [suspect] = document.suspects
+    assert suspect.text.startswith(f"Line {MAX_RENDERS}") and PAYLOAD in suspect.text
+    assert suspect.reason.startswith("text in a colour that could not be checked")
 
 
 # ---------------------------------------------------------------------------------------------------------------------

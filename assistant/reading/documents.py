@@ -12,7 +12,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from ..models import Document, Page, SuspectText
-from .docx_hidden import Visibility, cell_shading
+from .docx_hidden import Visibility
 from .hidden_text import extract_visible
 from .page_forms import nested_warnings, page_forms
 
@@ -185,7 +185,8 @@ def _read_pdf(path: Path, data: bytes, limits: ReadLimits, ocr_progress=None) ->
             try:
                 if size > MAX_PAGE_CONTENT_BYTES:
                     raise _PageTooComplex
-                # Text a reader cannot see (white, tiny, off-page, covered, invisible) is kept out of the page text.
+                # Text a reader cannot see (white, tiny, off-page, covered, invisible, transparent, clipped...) is kept
+                # out of the page text.
                 text, found = _pdf_page_text(page, number, sizes)
                 hidden += found
             except _PageTooComplex:
@@ -230,14 +231,16 @@ def _read_pdf(path: Path, data: bytes, limits: ReadLimits, ocr_progress=None) ->
 def _content_bytes(page) -> int:
     from pypdf.generic import StreamObject
 
-    """The decoded size of a page's drawing instructions and of the forms it draws (pypdf caps each stream at 75 MB)."""
+    """The decoded size of a page's drawing instructions, of the forms it draws and of its tiling patterns' cells
+    (the hidden-text check reads those too; pypdf caps each stream at 75 MB)."""
     size = len(page._get_contents_as_bytes() or b"")  # pypdf has no public API for the decoded contents
     resources = page["/Resources"] if "/Resources" in page else None
-    xobjects = resources["/XObject"] if isinstance(resources, dict) and "/XObject" in resources else None
-    for name in xobjects if isinstance(xobjects, dict) else ():
-        xobject = xobjects[name]
-        if isinstance(xobject, StreamObject) and xobject.get("/Subtype") == "/Form":
-            size += len(xobject.get_data())
+    for key in ("/XObject", "/Pattern"):
+        objects = resources[key] if isinstance(resources, dict) and key in resources else None
+        for name in objects if isinstance(objects, dict) else ():
+            drawn = objects[name]
+            if isinstance(drawn, StreamObject) and (drawn.get("/Subtype") == "/Form" or key == "/Pattern"):
+                size += len(drawn.get_data())
     return size
 
 
@@ -354,7 +357,8 @@ def _read_docx(path: Path, limits: ReadLimits) -> tuple[list[Page], list[str], l
             for row_number, row in enumerate(table.rows, start=1):
                 for cell in row.cells:
                     if cell._tc not in cells:
-                        where, shading = f"table {table_number}, row {row_number}", cell_shading(cell)
+                        where = f"table {table_number}, row {row_number}"
+                        shading = visibility.cell_background(table._tbl, row._tr, cell._tc)
                         cells[cell._tc] = "\n".join(visible_text(p, where, shading) for p in cell.paragraphs)
                 rows.append(" | ".join(cells[cell._tc].strip() for cell in row.cells))
             pages[-1].append("\n".join(rows))
