@@ -6,6 +6,7 @@ from pathlib import Path
 import gradio as gr
 
 from ..pipeline import Pipeline
+from ..review.text_safety import md_line, md_text
 from ..review.workspace import utc_time
 from ..rounds import RoundError
 from .round_worker import RoundWorker
@@ -48,13 +49,13 @@ class RoundTab(Tab):
             rows = rounds.prescreen_rows(name)
             round_ = rounds.get(name)
         except RoundError as exc:
-            return [f"Error: {exc}", ""]
+            return [f"Error: {md_text(exc)}", ""]
         table = ["| File | Member | Q | Status | Pages | Points missing | Injection warnings | Error |",
                  "|---|---|---|---|---|---|---|---|"]
         for row in rows:
             cells = [row["file"], row["member"], row["question"], row["status"], row["pages"], row["missing points"],
                      row["injection warnings"], row["error"]]
-            table.append("| " + " | ".join(str(c).replace("\n", "<br>").replace("|", "\\|") for c in cells) + " |")
+            table.append("| " + " | ".join(md_text(c).replace("\n", "<br>") for c in cells) + " |")
         return ["\n".join(table), self.round_progress(name, round_)]
 
     def round_progress(self, name: str, round_=None) -> str:
@@ -87,6 +88,6 @@ class RoundTab(Tab):
         try:
             waiting = self.round_worker.start(name)
         except RoundError as exc:
-            return [f"Error: {exc}", ""]
-        return [f"Drafting {waiting} questions of round {name} in the background ({utc_time()}); a restart of the "
+            return [f"Error: {md_text(exc)}", ""]
+        return [f"Drafting {waiting} questions of round {md_line(name)} in the background ({utc_time()}); a restart of the "
                 "server resumes where it stopped.", self.round_progress(name)]
