@@ -26,6 +26,7 @@ from .judging.llm import ChatClient
 from .pipeline import Pipeline
 from .reading.documents import IngestError, read_document
 from .review.reviews import now
+from .review.text_safety import sheet_cell
 from .search.ingest import _without_instructions, guess_member_and_year
 
 try:
@@ -155,8 +156,10 @@ class Rounds:
         return [{column: row.get(column, "") for column in PRESCREEN_COLUMNS} for row in rows]
 
     def write_prescreen(self, name: str, out: Path) -> Path:
+        """The round's pre-screen as .xlsx or .csv. File names, member names and warnings come from the reports:
+        a cell that a spreadsheet would run as a formula is written as text (text_safety.sheet_cell)."""
         out = Path(out)
-        rows = self.prescreen_rows(name)
+        rows = [{column: sheet_cell(value) for column, value in row.items()} for row in self.prescreen_rows(name)]
         out.parent.mkdir(parents=True, exist_ok=True)
         if out.suffix.lower() == ".csv":
             with out.open("w", newline="", encoding="utf-8") as handle:
@@ -308,6 +311,9 @@ def _write_xlsx(rows: list[dict[str, object]], out: Path, title: str) -> None:
     sheet.append(PRESCREEN_COLUMNS)
     for row in rows:
         sheet.append([row[c] if row[c] is not None else "" for c in PRESCREEN_COLUMNS])
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text, whatever it starts with: never a formula cell
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     widths = {"file": 36, "title": 40, "missing points": 50, "injection warnings": 50, "other warnings": 40, "error": 50}
