@@ -11,11 +11,13 @@ page and `Workspace` holds them.
 from types import SimpleNamespace
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from ..pipeline import Pipeline
 from ..review.workspace import user_folder
 from ..settings import get_settings
 from .draft_tab import DraftTab
+from .csp import ContentSecurityPolicy
 from .export_tab import ExportTab
 from .page import PageViews
 from .panel_tab import PanelTab
@@ -116,4 +118,6 @@ def serve(settings=None, prevent_thread_lock: bool = False):
         ssr_mode=False, show_error=True, run_history=False, prevent_thread_lock=prevent_thread_lock, theme=THEME, css=CSS,
         # Refused in the browser (and by the upload route) before a large file is sent or read.
         max_file_size=int(settings.max_file_mb * 1024 * 1024),
+        # Every response says: images, scripts and connections from this origin only (web/csp.py).
+        app_kwargs={"middleware": [Middleware(ContentSecurityPolicy)]},
     )
