@@ -10,7 +10,6 @@ from types import SimpleNamespace
 
 import docx
 import httpx
-import pytest
 from openpyxl import load_workbook
 
 from assistant.models import Grade, LetterDraft, QuestionDraft
@@ -72,7 +71,7 @@ def test_a_reports_quotes_and_member_name_show_as_text_on_every_view(settings, t
     assert_text_only(status, "ingest status")
     *_, last = calls.draft.draft_all(review_id, ALICE)
     assert_text_only(last[0], "draft status")
-    header, prescreen, _remarks, *views = calls.page.open_report(review_id, ALICE)
+    header, _prescreen, _remarks, *views = calls.page.open_report(review_id, ALICE)
     assert "/md.png" in assert_text_only(header, "header") and "&lt;img src=" in as_html(header)
     shown = ""
     for i, number in enumerate(calls.numbers):

@@ -16,8 +16,8 @@ from starlette.middleware import Middleware
 from ..pipeline import Pipeline
 from ..review.workspace import user_folder
 from ..settings import get_settings
-from .draft_tab import DraftTab
 from .csp import ContentSecurityPolicy
+from .draft_tab import DraftTab
 from .export_tab import ExportTab
 from .page import PageViews
 from .panel_tab import PanelTab

@@ -9,7 +9,7 @@ inline styles (Svelte, the theme) and data:/blob: images (its icons, uploaded pr
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-POLICY = "; ".join([
+DIRECTIVES = (
     "default-src 'self'",
     "script-src 'self' 'unsafe-inline' 'unsafe-eval'",
     "style-src 'self' 'unsafe-inline'",
@@ -21,7 +21,8 @@ POLICY = "; ".join([
     "object-src 'none'",
     "base-uri 'self'",
     "form-action 'self'",
-])
+)
+POLICY = "; ".join(DIRECTIVES)
 
 
 class ContentSecurityPolicy:

@@ -71,8 +71,8 @@ class PageViews(Tab):
         if review is None:
             return "No report open."
         saved = utc_time(review.updated_at, with_date=True) if review.updated_at else "never"
-        parts = [f"**{md_line(review.member) or 'Unknown member'}** — report {review.year or '?'} — "
-                 f"{md_code(review.source or review.doc_id)}"]
+        parts = [(f"**{md_line(review.member) or 'Unknown member'}** — report {review.year or '?'} — "
+                  f"{md_code(review.source or review.doc_id)}")]
         if review.review_round:
             parts.append(f"round {md_line(review.review_round)}")
         parts.append(f"lead: {md_line(review.lead)}" if review.lead else "no lead yet")
