@@ -27,6 +27,7 @@ from .pipeline import Pipeline
 from .reading.documents import IngestError, read_document
 from .reading.safety import detector
 from .review.reviews import now
+from .review.text_safety import sheet_cell
 from .search.embeddings import get_embedder
 from .search.ingest import (
     _without_instructions,
@@ -199,8 +200,10 @@ class Rounds:
         return [{column: row.get(column, "") for column in PRESCREEN_COLUMNS} for row in rows]
 
     def write_prescreen(self, name: str, out: Path) -> Path:
+        """The round's pre-screen as .xlsx or .csv. File names, member names and warnings come from the reports:
+        a cell that a spreadsheet would run as a formula is written as text (text_safety.sheet_cell)."""
         out = Path(out)
-        rows = self.prescreen_rows(name)
+        rows = [{column: sheet_cell(value) for column, value in row.items()} for row in self.prescreen_rows(name)]
         out.parent.mkdir(parents=True, exist_ok=True)
         if out.suffix.lower() == ".csv":
             with out.open("w", newline="", encoding="utf-8") as handle:
@@ -388,8 +391,8 @@ def _write_xlsx(rows: list[dict[str, object]], out: Path, title: str) -> None:
     for row in rows:
         sheet.append([_cell(row[c]) for c in PRESCREEN_COLUMNS])
         for cell in sheet[sheet.max_row]:
-            if cell.data_type == "f":  # text starting '=' (a file's name, a quote) stays text, never a formula
-                cell.data_type = "s"
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text, whatever it starts with: never a formula cell
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     widths = {"file": 36, "title": 40, "missing points": 50, "injection warnings": 50, "other warnings": 40, "error": 50}

@@ -30,7 +30,17 @@ from dataclasses import dataclass, field, replace
 
 from ..models import SuspectText
 from .pdf_colour import (
-    BLACK_INK, DEVICE_CMYK, DEVICE_GRAY, DEVICE_RGB, MAX_RENDERS, UNCHECKED, Colours, Ink, Space, composite, device_rgb,
+    BLACK_INK,
+    DEVICE_CMYK,
+    DEVICE_GRAY,
+    DEVICE_RGB,
+    MAX_RENDERS,
+    UNCHECKED,
+    Colours,
+    Ink,
+    Space,
+    composite,
+    device_rgb,
 )
 
 MIN_FONT_PT = 2.0

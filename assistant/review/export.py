@@ -11,6 +11,7 @@ from string import Template
 
 from ..judging.prompts import render
 from ..models import Framework, LetterDraft
+from .text_safety import md_line, md_text
 
 # What an unwritten part says in the letter: visible, bracketed, and impossible to mistake for the Panel's text.
 MISSING_COMMENTARY = "[TO BE WRITTEN: no commentary for this question yet.]"
@@ -22,10 +23,16 @@ def _fill(layout_text: str, **values: object) -> str:
     return " ".join(Template(layout_text).substitute({k: str(v) for k, v in values.items()}).split())
 
 
-def _body_sections(letter: LetterDraft, framework: Framework, prompts_dir: Path) -> dict:
-    """The parts every format shares, in order."""
+def _plain(text: str) -> str:
+    return text
+
+
+def _body_sections(letter: LetterDraft, framework: Framework, prompts_dir: Path, escape=_plain) -> dict:
+    """The parts every format shares, in order. `escape` is applied to what the report and the panel wrote (member,
+    round, remarks, commentary), not to the framework's own text: md_text for Markdown, nothing for DOCX, which
+    holds plain text."""
     layout = framework.letter
-    facts = {"member": letter.member, "year": letter.report_year or "", "round": letter.review_round}
+    facts = {"member": escape(letter.member), "year": letter.report_year or "", "round": escape(letter.review_round)}
     opening_question = framework.statement_question
     questions = []
     for draft in letter.questions:
@@ -37,18 +44,18 @@ def _body_sections(letter: LetterDraft, framework: Framework, prompts_dir: Path)
             if draft.suggested_grade and draft.assessment and draft.assessment.provisional:
                 grade += " " + _fill(layout.provisional_mark, note=draft.assessment.grade_note or "")
         heading = _fill(layout.question_heading, number=question.number, title=question.title, text=question.text)
-        questions.append((heading, draft.commentary.strip() or MISSING_COMMENTARY, grade))
+        questions.append((heading, escape(draft.commentary.strip()) or MISSING_COMMENTARY, grade))
     return {
         "title": _fill(layout.title, **facts),
         "subtitle": _fill(layout.subtitle, **facts),
         "review_round": _fill(layout.review_round, **facts) if letter.review_round else "",
         "opening": render(
-            prompts_dir, layout.template, panel=layout.panel, member=letter.member, year=facts["year"],
+            prompts_dir, layout.template, panel=layout.panel, member=facts["member"], year=facts["year"],
             addressee=_fill(layout.addressee, **facts) if letter.member else "colleagues",
-            remarks=letter.overall_remarks.strip() or layout.missing_remarks,
+            remarks=escape(letter.overall_remarks.strip()) or layout.missing_remarks,
         ).strip(),
         "opening_heading": opening_question.title if opening_question else "",
-        "opening_statement": letter.opening_statement.strip(),
+        "opening_statement": escape(letter.opening_statement.strip()),
         "questions_heading": layout.questions_heading,
         "questions": questions,
         "key_heading": layout.key_heading,
@@ -58,7 +65,9 @@ def _body_sections(letter: LetterDraft, framework: Framework, prompts_dir: Path)
 
 
 def to_markdown(letter: LetterDraft, framework: Framework, prompts_dir: Path) -> str:
-    parts = _body_sections(letter, framework, prompts_dir)
+    """The letter as Markdown; what the report and the panel wrote shows as the text it is (text_safety.md_text):
+    a tag, image or link in it is not markup here, as it is not in the DOCX."""
+    parts = _body_sections(letter, framework, prompts_dir, escape=md_text)
     lines = [f"# {parts['title']}", "", f"**{parts['subtitle']}**"]
     if parts["review_round"]:
         lines += ["", parts["review_round"]]
@@ -166,7 +175,7 @@ def add_appendix(path: Path, entries) -> Path:
     elif path.suffix.lower() == ".md":
         out = ["", f"## {APPENDIX_TITLE}", ""]
         for kind, text in lines:
-            out += [f"### {text}" if kind == "heading" else f"**{text}**" if kind == "label" else text, ""]
+            out += [f"### {md_line(text)}" if kind == "heading" else f"**{text}**" if kind == "label" else md_text(text), ""]
         with path.open("a", encoding="utf-8") as handle:
             handle.write("\n".join(out))
     return path

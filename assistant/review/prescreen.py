@@ -12,6 +12,7 @@ from ..models import Framework, Gap, Grade, QuestionAssessment, SuspectText, gap
 from ..search.index import Index
 from ..search.ingest import load_ingest_record
 from ..settings import Settings
+from .text_safety import terminal_text
 
 _FIGURE = re.compile(r"\b\d[\d,.]*%?")
 _STATUS = {"section": "answered", "search": "found in a chapter", "none": "missing"}
@@ -96,19 +97,21 @@ def prescreen(settings: Settings, index: Index, framework: Framework, doc_id: st
 
 
 def as_table(result: Prescreen) -> str:
-    rows = [f"Pre-screen of {result.source} ({result.member or '?'}, {result.year or '?'})", ""]
+    """The pre-screen for a terminal; what the report wrote (names, sections, suspect text) has its control
+    characters shown escaped (text_safety.terminal_text)."""
+    rows = [f"Pre-screen of {terminal_text(result.source)} ({terminal_text(result.member) or '?'}, {result.year or '?'})", ""]
     for q in result.questions:
-        where = f"pages {', '.join(map(str, q.pages))}" if q.pages else (q.sections[0][:50] if q.sections else "-")
+        where = f"pages {', '.join(map(str, q.pages))}" if q.pages else (terminal_text(q.sections[0][:50]) if q.sections else "-")
         rows.append(f"Q{q.number} {q.grade_label:<3} {q.status:<15} {q.passages:>2} passages {q.words:>5} words {q.figures:>3} figures  {where}")
         if q.grade_note:
-            rows.append(f"      {q.grade_note}")
+            rows.append(f"      {terminal_text(q.grade_note)}")
         for gap in q.gaps:
-            rows.append(f"      {gap.severity:<8} {gap.status + (', core' if gap.core else ''):<14} {gap.guidance}")
+            rows.append(f"      {gap.severity:<8} {gap.status + (', core' if gap.core else ''):<14} {terminal_text(gap.guidance)}")
     if result.warnings:
-        rows += ["", "Noted when the file was read:"] + [f"  {warning}" for warning in result.warnings]
+        rows += ["", "Noted when the file was read:"] + [f"  {terminal_text(warning)}" for warning in result.warnings]
     if result.suspects:
         rows += ["", "Suspect text kept out of the index and the prompts:"]
         for suspect in result.suspects:
             where = f"p. {suspect.page}" if suspect.page is not None else "-"
-            rows.append(f"  {where:<6} {suspect.kind:<9} {suspect.reason}: \"{suspect.text[:100]}\"")
+            rows.append(f"  {where:<6} {suspect.kind:<9} {terminal_text(suspect.reason)}: \"{terminal_text(suspect.text[:100])}\"")
     return "\n".join(rows)

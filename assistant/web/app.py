@@ -11,10 +11,12 @@ page and `Workspace` holds them.
 from types import SimpleNamespace
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from ..pipeline import Pipeline
 from ..review.workspace import user_folder
 from ..settings import get_settings
+from .csp import ContentSecurityPolicy
 from .draft_tab import DraftTab
 from .export_tab import ExportTab
 from .page import PageViews
@@ -119,4 +121,6 @@ def serve(settings=None, prevent_thread_lock: bool = False):
         head=KEYS_JS,
         # Refused in the browser (and by the upload route) before a large file is sent or read.
         max_file_size=int(settings.max_file_mb * 1024 * 1024),
+        # Every response says: images, scripts and connections from this origin only (web/csp.py).
+        app_kwargs={"middleware": [Middleware(ContentSecurityPolicy)]},
     )

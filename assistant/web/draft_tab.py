@@ -12,6 +12,7 @@ from ..judging.llm import LLMError
 from ..judging.local_model import EmbeddedModelUnavailable
 from ..models import Grade
 from ..review.reviews import REMARKS, ReviewError, ReviewFinalised
+from ..review.text_safety import md_text
 from ..review.workspace import utc_time
 from .page import PageViews
 from .render import quotes, render_changed_note, render_checklist, render_suggestion
@@ -151,7 +152,7 @@ class DraftTab(PageViews):
                 yield [f"Drafted question {number}."] + self.all_views(review, user, only=number) + [gr.update()]
         review = self.store.get(review.id)
         if "error" in outcome:
-            yield [f"Error: {outcome['error']}"] + self.all_views(review, user, only=-1) + [gr.update()]
+            yield [f"Error: {md_text(outcome['error'])}"] + self.all_views(review, user, only=-1) + [gr.update()]
             return
         failed = [n for n in self.numbers if not (s := review.suggestion(n)) or not s.draft.commentary or model_failed(s.draft)]
         remarks = gr.update() if review.edit(user, REMARKS) else self.remarks(review, user)
@@ -189,12 +190,12 @@ class DraftTab(PageViews):
             live += piece
             yield [live, f"Regenerating question {number}…"] + [gr.update()] * QUESTION_FIELDS
         if "error" in outcome:
-            yield [live, f"Error: {outcome['error']}. Your text is kept."] + self.question_view(self.store.get(review.id), number, user)
+            yield [live, f"Error: {md_text(outcome['error'])}. Your text is kept."] + self.question_view(self.store.get(review.id), number, user)
             return
         draft = outcome["draft"]
         if not draft.commentary or model_failed(draft):  # flagged, not raised: never call that done
             why = model_failed(draft) or "no text came back"
-            yield [live, f"Error: question {number} was not regenerated ({why}). Your text is kept."] + \
+            yield [live, f"Error: question {number} was not regenerated ({md_text(why)}). Your text is kept."] + \
                 self.question_view(self.store.get(review.id), number, user)
             return
         edit = self.store.get(review.id).edit(user, number)

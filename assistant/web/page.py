@@ -7,6 +7,7 @@ import gradio as gr
 
 from ..models import Evidence
 from ..review.reviews import REMARKS, Review
+from ..review.text_safety import md_code, md_line
 from ..review.workspace import utc_time
 from .render import (
     point_choices,
@@ -76,10 +77,11 @@ class PageViews(Tab):
         if review is None:
             return "No report open."
         saved = utc_time(review.updated_at, with_date=True) if review.updated_at else "never"
-        parts = [f"**{review.member or 'Unknown member'}** — report {review.year or '?'} — `{review.source or review.doc_id}`"]
+        parts = [(f"**{md_line(review.member) or 'Unknown member'}** — report {review.year or '?'} — "
+                  f"{md_code(review.source or review.doc_id)}")]
         if review.review_round:
-            parts.append(f"round {review.review_round}")
-        parts.append(f"lead: {review.lead}" if review.lead else "no lead yet")
+            parts.append(f"round {md_line(review.review_round)}")
+        parts.append(f"lead: {md_line(review.lead)}" if review.lead else "no lead yet")
         if review.status == "final":
             parts.append(f"**finalised (version {review.final.version}), read-only**" if review.final else "**finalised**")
         return " — ".join(parts) + f" (last saved {saved})"

@@ -5,6 +5,7 @@ import html
 import gradio as gr
 
 from ..review.reviews import Review, ReviewError, consensus
+from ..review.text_safety import md_line, md_text
 from ..review.workspace import utc_time
 from .state import Tab, user_of
 
@@ -87,13 +88,13 @@ class PanelTab(Tab):
     def lead_md(self, review: Review | None, user: str) -> str:
         if review is None:
             return ""
-        lines = [f"**Lead:** {review.lead or 'nobody yet'}. **Members:** {', '.join(review.members) or '—'}. "
+        lines = [f"**Lead:** {md_line(review.lead) or 'nobody yet'}. **Members:** {', '.join(map(md_line, review.members)) or '—'}. "
                  f"**Letter:** {'finalised, read-only' if review.status == 'final' else 'open'}."]
         if review.letters:
             lines.append("**Versions:** " + "; ".join(
-                f"v{f.version} by {f.finalised_by} at {utc_time(f.finalised_at, with_date=True)}" for f in review.letters))
+                f"v{f.version} by {md_line(f.finalised_by)} at {utc_time(f.finalised_at, with_date=True)}" for f in review.letters))
         if checked := checked_points(review):
-            lines.append("**Points checked:** " + ", ".join(f"{member} {count}" for member, count in checked.items()))
+            lines.append("**Points checked:** " + ", ".join(f"{md_line(member)} {count}" for member, count in checked.items()))
         if review.lead == user:
             lines.append("_You lead this review: you finalise (and reopen) the letter._")
         return "\n\n".join(lines)
@@ -133,7 +134,7 @@ class PanelTab(Tab):
         try:
             status = action(review, user_of(request))
         except ReviewError as exc:
-            status = f"Error: {exc}."
+            status = f"Error: {md_text(exc)}."
         return [status] + self.panel_view(review_id, request)
 
     def take_lead(self, review_id, request: gr.Request = None) -> list:

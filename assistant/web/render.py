@@ -1,29 +1,31 @@
-"""Rendering: pure functions of a member's view of a question, as Markdown for the draft view."""
+"""Rendering: pure functions of a member's view of a question, as Markdown for the draft view. Every string from a
+report, a model or a member goes through md_text/md_line (review/text_safety.py): shown as text, never as markup."""
 
 from ..models import Evidence, Grade, PointAssessment, QuestionDraft
 from ..review.prescreen import Prescreen
 from ..review.reviews import MemberEdit
+from ..review.text_safety import md_line, md_text
 
 
 def render_suggestion(draft: QuestionDraft | None, edit: MemberEdit | None) -> str:
     if draft is None:
         return "_Not drafted yet. Write your own text, or draft the questions._"
-    mode = {"assessment": "the assessment alone (no LLM)", "llm": f"{draft.model} on top of the assessment",
-            "llm-rewrite": f"the assessment, rewritten by {draft.model}"}[draft.mode]
+    mode = {"assessment": "the assessment alone (no LLM)", "llm": f"{md_line(draft.model)} on top of the assessment",
+            "llm-rewrite": f"the assessment, rewritten by {md_line(draft.model)}"}[draft.mode]
     lines = [f"_Drafted by {mode}._"]
     if draft.suggested_grade:
         rubric = f"; rubric: {draft.rubric_grade.value}" if draft.rubric_grade and draft.rubric_grade != draft.suggested_grade else ""
         lines.append(f"**Grade: {draft.suggested_grade.value}**{rubric}")
     if draft.grade_rationale:
-        lines.append(draft.grade_rationale)
+        lines.append(md_text(draft.grade_rationale))
     if edit and edit.commentary is not None and draft.commentary:
         lines.append("**The assistant's text** (yours is above):")
-        lines.append("> " + draft.commentary.replace("\n", "\n> "))
-    lines += [f"Note: {flag}" for flag in dict.fromkeys(draft.flags)]  # the same note once
+        lines.append("> " + md_text(draft.commentary).replace("\n", "\n> "))
+    lines += [f"Note: {md_text(flag)}" for flag in dict.fromkeys(draft.flags)]  # the same note once
     if draft.summary:
-        lines.append(f"**Report says:** {draft.summary}")
+        lines.append(f"**Report says:** {md_text(draft.summary)}")
     if draft.questions_for_member:
-        lines.append("**The Panel would ask for:** " + "; ".join(draft.questions_for_member))
+        lines.append("**The Panel would ask for:** " + "; ".join(map(md_text, draft.questions_for_member)))
     return "\n\n".join(lines)
 
 
@@ -42,10 +44,10 @@ def render_checklist(draft: QuestionDraft | None, assistant_grade: Grade | None 
     rows = [f"**Rubric grade: {grade}**{before}{provisional}", "", "**Checklist** (core points marked ★; ? to check, "
             "✓ checked by a member):"]
     for point in draft.assessment.points:
-        by = f" _(set by {point.edited_by})_" if point.edited_by else ""
+        by = f" _(set by {md_line(point.edited_by)})_" if point.edited_by else ""
         check = " ✓" if point.edited_by else f" ? _{point.confidence_reason}_" if point.confidence == "check" else ""
-        rows.append(f"- {mark[point.status]} {'★ ' if point.core else ''}{point.guidance}{by}{check}")
-        rows += [f"    - “{e.quote}” ({e.location})" for e in point.evidence]
+        rows.append(f"- {mark[point.status]} {'★ ' if point.core else ''}{md_line(point.guidance)}{by}{check}")
+        rows += [f"    - “{md_line(e.quote)}” ({md_line(e.location)})" for e in point.evidence]
     return "\n".join(rows)
 
 
@@ -74,14 +76,16 @@ def quotes(draft: QuestionDraft | None) -> list[Evidence]:
 def render_evidence(draft: QuestionDraft | None) -> str:
     if not draft or not draft.evidence:
         return "_No verified quotes._"
-    return "\n".join(f"- “{e.quote}” ({f'p. {e.page}' if e.page else e.section[:60] or 'report'})" for e in draft.evidence)
+    return "\n".join(f"- “{md_line(e.quote)}” ({f'p. {e.page}' if e.page else md_line(e.section[:60]) or 'report'})"
+                     for e in draft.evidence)
 
 
 def render_precedent(draft: QuestionDraft | None) -> str:
     if not draft or not draft.precedents:
         return "_No past-letter precedent for this question._"
     return "\n\n".join(
-        f"**{p.member} {p.year or ''}** {f'(graded {p.grade.value})' if p.grade else ''}: {p.text[:700]}" for p in draft.precedents
+        f"**{md_line(p.member)} {p.year or ''}** {f'(graded {p.grade.value})' if p.grade else ''}: {md_text(p.text[:700])}"
+        for p in draft.precedents
     )
 
 
@@ -90,7 +94,7 @@ def render_follow_ups(draft: QuestionDraft | None) -> str:
         return "_No earlier letter to this member in the corpus, or no asks on this question._"
     mark = {"yes": "[addressed]", "partly": "[partly]", "no": "[not addressed]"}
     return "\n".join(
-        f"- {mark.get(f.addressed, '')} {f.ask}" + (f" — “{f.evidence[0].quote[:200]}”" if f.evidence else "")
+        f"- {mark.get(f.addressed, '')} {md_line(f.ask)}" + (f" — “{md_line(f.evidence[0].quote[:200])}”" if f.evidence else "")
         for f in draft.follow_ups
     )
 
@@ -98,8 +102,8 @@ def render_follow_ups(draft: QuestionDraft | None) -> str:
 def render_prescreen(result: Prescreen) -> str:
     rows = ["| Q | Status | Where | Passages | Words | Figures | Possibly missing |", "|---|---|---|---|---|---|---|"]
     for q in result.questions:
-        where = ", ".join(f"p. {p}" for p in q.pages) or (q.sections[0][:40] if q.sections else "—")
-        missing = "<br>".join(q.missing_guidance) or "—"
+        where = ", ".join(f"p. {p}" for p in q.pages) or (md_line(q.sections[0][:40]) if q.sections else "—")
+        missing = "<br>".join(map(md_line, q.missing_guidance)) or "—"
         rows.append(f"| {q.number} | {q.status} | {where} | {q.passages} | {q.words} | {q.figures} | {missing} |")
     return "\n".join(rows)
 

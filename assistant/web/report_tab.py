@@ -5,6 +5,7 @@ from pathlib import Path
 import gradio as gr
 
 from ..reading.documents import IngestError
+from ..review.text_safety import md_code, md_line, md_text
 from .page import PageViews
 from .state import user_of
 
@@ -66,13 +67,13 @@ class ReportTab(PageViews):
                                           progress=report_progress)
         except (IngestError, YearError) as exc:
             still = " The report you had open stays open." if current else ""
-            return [f"Error: {str(exc).rstrip('.')}.{still}"] + kept
+            return [f"Error: {md_text(str(exc).rstrip('.'))}.{still}"] + kept
         # The uploader is a member of the report's review; with login they lead it where nobody does yet.
         review = self.pipeline.review_for(result, user=user, lead_if_none=self.auth_on)
         state = "already indexed" if result.already_indexed else "indexed"
-        lines = [f"Done: {result.source}: {state}, {result.chunks} passages; questions found: {result.questions_found or 'none'}"]
+        lines = [f"Done: {md_code(result.source)}: {state}, {result.chunks} passages; questions found: {result.questions_found or 'none'}"]
         if review.suggestions:
-            others = ", ".join(m for m in review.members if m != user) or "no other member yet"
+            others = ", ".join(md_line(m) for m in review.members if m != user) or "no other member yet"
             lines.append(f"The panel's review of this report is open ({others}), the assistant's drafts already there.")
-        lines += [f"Note: {w}" for w in result.warnings]
+        lines += [f"Note: {md_text(w)}" for w in result.warnings]
         return ["\n\n".join(lines), review.id, gr.update(choices=self.report_choices(user), value=review.id), True]

@@ -6,6 +6,7 @@ from pathlib import Path
 import gradio as gr
 
 from ..pipeline import Pipeline
+from ..review.text_safety import md_line, md_text
 from ..review.workspace import utc_time
 from ..rounds import RoundError
 from .round_worker import RoundWorker
@@ -80,13 +81,13 @@ class RoundTab(Tab):
             reports, where = self.page_of(round_, page)
             rows = rounds.prescreen_rows(name, reports)
         except RoundError as exc:
-            return [f"Error: {exc}", ""]
+            return [f"Error: {md_text(exc)}", ""]
         table = [where, "", "| File | Member | Q | Status | Pages | Points missing | Injection warnings | Error |",
                  "|---|---|---|---|---|---|---|---|"]
         for row in rows:
             cells = [row["file"], row["member"], row["question"], row["status"], row["pages"], row["missing points"],
                      row["injection warnings"], row["error"]]
-            table.append("| " + " | ".join(str(c).replace("\n", "<br>").replace("|", "\\|") for c in cells) + " |")
+            table.append("| " + " | ".join(md_text(c).replace("\n", "<br>") for c in cells) + " |")
         return ["\n".join(table), self.round_progress(name, round_, reports)]
 
     def round_progress_page(self, name: str | None, page=1, request: gr.Request = None) -> str:
@@ -133,8 +134,8 @@ class RoundTab(Tab):
         try:
             waiting = self.round_worker.start(name)
         except RoundError as exc:
-            return [f"Error: {exc}", ""]
-        return [f"Drafting {waiting} questions of round {name} in the background ({utc_time()}); a restart of the "
+            return [f"Error: {md_text(exc)}", ""]
+        return [f"Drafting {waiting} questions of round {md_line(name)} in the background ({utc_time()}); a restart of the "
                 "server resumes where it stopped.", self.round_progress_page(name, 1, request)]
 
     def add_round_member(self, name: str | None, user: str, request: gr.Request = None) -> list:
@@ -149,5 +150,5 @@ class RoundTab(Tab):
         try:
             members = self.round_worker.rounds.add_member(name, user, by=user_of(request)).members
         except RoundError as exc:
-            return [f"Error: {exc}", gr.update()]
-        return [f"On round {name} now: {', '.join(members)} ({utc_time()}).", ""]
+            return [f"Error: {md_text(exc)}", gr.update()]
+        return [f"On round {md_line(name)} now: {', '.join(md_line(m) for m in members)} ({utc_time()}).", ""]

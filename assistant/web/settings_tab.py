@@ -7,6 +7,7 @@ import gradio as gr
 from ..judging.llm import LLMError, OpenAIChatClient, make_chat_client
 from ..judging.local_model import EmbeddedModelUnavailable
 from ..pipeline import Pipeline
+from ..review.text_safety import md_code, md_line, md_text
 from ..review.workspace import utc_time
 from .state import EMBEDDED, LOOPBACK_HOSTS, SERVER, Tab, parse_list
 
@@ -66,13 +67,13 @@ class SettingsTab(Tab):
         if not self.is_admin(request):
             return "Error: only panel admins (PANEL_ADMINS) may test or change the backend."
         if backend != EMBEDDED and not self.url_allowed(url):
-            return f"Error: {url!r} is not on this server's backend allowlist (PANEL_BACKEND_ALLOWLIST)."
+            return f"Error: {md_code(url)} is not on this server's backend allowlist (PANEL_BACKEND_ALLOWLIST)."
         return None
 
     def banner(self, request: gr.Request = None) -> str:
         """What drafting really uses now, and who a change affects."""
         now = ("the embedded local model (on this machine)" if self.backend["backend"] == EMBEDDED
-               else f"{self.backend['model']} at {self.backend['url']}")
+               else f"{md_line(self.backend['model'])} at {md_code(self.backend['url'])}")
         if not self.auth_on:
             scope = ("No login is configured: this workspace is for one person on this machine, and a change here "
                      "applies to this server process until it restarts.")
@@ -103,10 +104,10 @@ class SettingsTab(Tab):
             return refusal
         try:
             client = self._client_for(backend, url, model, key, mode)
-            return "Connection works: " + client.check() if isinstance(client, OpenAIChatClient) and backend != EMBEDDED \
+            return "Connection works: " + md_text(client.check()) if isinstance(client, OpenAIChatClient) and backend != EMBEDDED \
                 else "Connection works: the embedded model is ready."
         except (LLMError, EmbeddedModelUnavailable) as exc:
-            return f"Error: {exc}"
+            return f"Error: {md_text(exc)}"
 
     def apply_backend(self, backend: str, url: str, model: str, key: str, mode: str, confirmed: bool = False,
                       request: gr.Request = None) -> list:
@@ -121,11 +122,11 @@ class SettingsTab(Tab):
                 client.check()
         except (LLMError, EmbeddedModelUnavailable) as exc:
             if backend == EMBEDDED or "Give the server URL" in str(exc):
-                return [f"Error: {exc}. Nothing changed.", self.banner(request), hide]
-            return [f"Not applied: the connection test failed ({exc}). Drafting still uses the backend named above. "
+                return [f"Error: {md_text(exc)}. Nothing changed.", self.banner(request), hide]
+            return [f"Not applied: the connection test failed ({md_text(exc)}). Drafting still uses the backend named above. "
                     "Press “Use it anyway” if that server will be up before the next draft.",
                     self.banner(request), gr.update(visible=True)]
         self.pipeline.use_client(client)
         self.backend = {"backend": backend, "url": url if backend != EMBEDDED else "", "model": model if backend != EMBEDDED else "",
                         "mode": mode}
-        return [f"Applied at {utc_time()}: drafting now uses {client.description}.", self.banner(request), hide]
+        return [f"Applied at {utc_time()}: drafting now uses {md_code(client.description)}.", self.banner(request), hide]
