@@ -24,7 +24,7 @@ from assistant.review.text_safety import (
     sheet_cell,
     terminal_text,
 )
-from assistant.rounds import Rounds
+from assistant.rounds import PRESCREEN_COLUMNS, Rounds
 
 from .conftest import SAMPLE_REPORT, app_process
 from .test_ui import ALICE, CHANGED, CHECKLIST, EVIDENCE, SUGGESTION, make_calls
@@ -182,7 +182,8 @@ def test_the_round_sheet_holds_no_formula(settings, tmp_path):
     members = {c.value for c in cells if c.column == 2}
     assert members == {"'" + ROW_4[0], "'" + ROW_4[1], "'" + ROW_4[4]}  # nothing lost: the text behind an apostrophe
     assert all(c.data_type == "s" for c in cells if c.column in (1, 2))
-    assert any(c.value.startswith("'=HYPERLINK") and injected[:30] in c.value for c in cells if c.column == 13)  # the quote
+    assert any(c.value.startswith("'=HYPERLINK") and injected[:30] in c.value for c in cells
+               if c.column == PRESCREEN_COLUMNS.index("injection warnings") + 1)  # the quote
     with rounds.write_prescreen("june", tmp_path / "round.csv").open(newline="", encoding="utf-8") as handle:
         values = [value for row in csv.DictReader(handle) for value in row.values() if value]
     assert [v for v in values if v.startswith(FORMULA_STARTS)] == []
