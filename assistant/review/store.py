@@ -17,6 +17,8 @@ from pathlib import Path
 
 from ..models import Grade, LetterDraft, PointStatus, QuestionDraft
 from ..settings import Settings
+from .decisions import Decisions
+from .history import History
 from .members import VISIBLE, Membership
 from .reviews import (
     REMARKS,
@@ -98,13 +100,28 @@ MIGRATIONS = [
     CREATE TABLE round_members (round TEXT NOT NULL REFERENCES rounds(name), user TEXT NOT NULL,
         added_by TEXT NOT NULL DEFAULT '', added_at TEXT NOT NULL, PRIMARY KEY (round, user));
     """,
+    # The lead's decisions on disagreements (decisions.py), and every suggestion ever made, not just each backend's
+    # latest (history.py), those already made included.
+    """
+    CREATE TABLE decisions (review_id INTEGER NOT NULL REFERENCES reviews(id), number INTEGER NOT NULL, kind TEXT NOT NULL,
+        member TEXT NOT NULL DEFAULT '', commentary TEXT, grade TEXT, grades TEXT NOT NULL DEFAULT '{}',
+        decided_by TEXT NOT NULL, decided_at TEXT NOT NULL, PRIMARY KEY (review_id, number));
+    CREATE TABLE suggestion_history (id INTEGER PRIMARY KEY, review_id INTEGER NOT NULL REFERENCES reviews(id),
+        backend TEXT NOT NULL, number INTEGER NOT NULL, commentary TEXT NOT NULL, grade TEXT, provenance TEXT NOT NULL,
+        created_at TEXT NOT NULL);
+    CREATE INDEX suggestion_history_by_question ON suggestion_history (review_id, number, id);
+    INSERT INTO suggestion_history (review_id, backend, number, commentary, grade, provenance, created_at)
+        SELECT review_id, backend, number, COALESCE(json_extract(draft, '$.commentary'), ''),
+        json_extract(draft, '$.suggested_grade'), provenance, created_at FROM suggestions ORDER BY created_at;
+    """,
 ]
 
 
-class ReviewStore(Membership):
+class ReviewStore(Membership, Decisions, History):
     """The reviews in `path` (normally settings.data_dir / "reviews.sqlite3"). Safe to share between threads and
     processes: each thread of each process has its own connection, and every change is one transaction. Who may see
-    and change a review (members, the lead) is the Membership half, in members.py."""
+    and change a review (members, the lead) is the Membership half, in members.py; the lead's decisions on
+    disagreements are in decisions.py, the earlier texts of a question (and restoring one) in history.py."""
 
     def __init__(self, path: Path, workspaces_dir: Path | None = None, default_framework: str = ""):
         self.path = Path(path)
@@ -259,7 +276,8 @@ class ReviewStore(Membership):
         for r in db.execute("SELECT * FROM edits WHERE review_id=? ORDER BY user, number", (review_id,)):
             review.edits.setdefault(r["user"], {})[r["number"]] = _edit(r)
         review.archived = [
-            ArchivedEdit(edit=MemberEdit.model_validate_json(r["edit"]), reason=r["reason"], archived_at=r["archived_at"])
+            ArchivedEdit(id=r["id"], edit=MemberEdit.model_validate_json(r["edit"]), reason=r["reason"],
+                         archived_at=r["archived_at"])
             for r in db.execute("SELECT * FROM archived_edits WHERE review_id=? ORDER BY id", (review_id,))
         ]
         review.comments = [
@@ -271,6 +289,7 @@ class ReviewStore(Membership):
                         finalised_by=r["finalised_by"], finalised_at=r["finalised_at"])
             for r in db.execute("SELECT * FROM letters WHERE review_id=? ORDER BY version", (review_id,))
         ]
+        review.decisions = self._decisions(db, review_id)
         return review
 
     def history(self, review_id: int) -> list[AuditEntry]:
@@ -311,10 +330,11 @@ class ReviewStore(Membership):
                                  workspace.source, workspace.member, workspace.year)
         self._join(db, review_id, user)
         for number, draft in workspace.suggested.items():
-            prov = Provenance(backend=backend, model=draft.model, passages=passages_seen(draft))
-            db.execute("INSERT OR IGNORE INTO suggestions (review_id, backend, number, draft, provenance, created_at) "
-                       "VALUES (?, ?, ?, ?, ?, ?)",
-                       (review_id, backend, number, draft.model_dump_json(), prov.model_dump_json(), workspace.updated_at or now()))
+            prov, stamp = Provenance(backend=backend, model=draft.model, passages=passages_seen(draft)), workspace.updated_at or now()
+            if db.execute("INSERT OR IGNORE INTO suggestions (review_id, backend, number, draft, provenance, created_at) "
+                          "VALUES (?, ?, ?, ?, ?, ?)",
+                          (review_id, backend, number, draft.model_dump_json(), prov.model_dump_json(), stamp)).rowcount:
+                self._record_suggestion(db, review_id, draft, prov, stamp)
         if workspace.opening_suggested:
             db.execute("INSERT OR IGNORE INTO remarks (review_id, backend, text) VALUES (?, ?, ?)",
                        (review_id, backend, workspace.opening_suggested))
@@ -348,10 +368,12 @@ class ReviewStore(Membership):
         for by a member archives that member's edit of the question (`archive_edit_of`); other members' edits stay."""
         with self.write() as db:
             self._check_open(db, review_id)
+            stamp = now()
             db.execute(
                 "INSERT OR REPLACE INTO suggestions (review_id, backend, number, draft, provenance, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (review_id, prov.backend, draft.number, draft.model_dump_json(), prov.model_dump_json(), now()),
+                (review_id, prov.backend, draft.number, draft.model_dump_json(), prov.model_dump_json(), stamp),
             )
+            self._record_suggestion(db, review_id, draft, prov, stamp)  # the one it replaces stays in the history
             if archive_edit_of:
                 self._archive(db, review_id, archive_edit_of, draft.number, f"regenerated by {prov.backend}")
             self._touch(db, review_id)
@@ -421,38 +443,6 @@ class ReviewStore(Membership):
             self._touch(db, review_id)
             self._audit(db, review_id, user, "comment", number, {"comment": comment_id})
         return Comment(id=comment_id, user=user, number=number, text=text, created_at=stamp)
-
-    # The letter
-
-    def finalise(self, review_id: int, user: str, backend: str | None = None, letter: LetterDraft | None = None,
-                 edits: dict[int, tuple[str | None, Grade | None]] | None = None) -> FinalLetter:
-        """The lead's letter (their edits over `backend`'s suggestions, or `letter` as the service layer built it
-        with every framework question) becomes the next version, read-only. `edits` (number -> text, grade; None:
-        unchanged) are saved as the lead's first, in the same transaction: a refusal saves none of them."""
-        with self.write() as db:
-            self._require_lead(db, review_id, user, "finalise the letter")
-            self._check_open(db, review_id)
-            review = self._fetch(db, review_id)
-            backend = backend or review.default_backend() or ""
-            if review.suggestions and backend not in review.suggestions:
-                raise ReviewError(f"no suggestions from backend {backend!r}; choose one of {', '.join(review.backends)}")
-            for number, (text, grade) in (edits or {}).items():
-                self._save_edit(db, review_id, user, number, commentary=text, grade=grade)
-            version = db.execute("SELECT COALESCE(MAX(version), 0) + 1 FROM letters WHERE review_id=?", (review_id,)).fetchone()[0]
-            final = FinalLetter(version=version, letter=letter or review.letter(user, backend), backend=backend,
-                                finalised_by=user, finalised_at=now())
-            db.execute("INSERT INTO letters (review_id, version, letter, backend, finalised_by, finalised_at) VALUES (?, ?, ?, ?, ?, ?)",
-                       (review_id, version, final.letter.model_dump_json(), backend, user, final.finalised_at))
-            self._touch(db, review_id, "status='final'")
-            self._audit(db, review_id, user, "finalise", None, {"version": version, "backend": backend})
-        return final
-
-    def reopen(self, review_id: int, user: str) -> Review:
-        with self.write() as db:
-            self._require_lead(db, review_id, user, "reopen the letter")
-            self._touch(db, review_id, "status='open'")
-            self._audit(db, review_id, user, "reopen", None, {})
-        return self.get(review_id)
 
     # Helpers inside a transaction
 
