@@ -36,7 +36,7 @@ class ArchiveViews(Tab):
         opened and after a regeneration; a restore refreshes the question's text, grade and `notes` (saved, changed,
         suggestion)."""
         n = number
-        with gr.Accordion("Earlier texts (archive)", open=False) as box:
+        with gr.Accordion("Earlier texts (archive)", open=False, elem_id=f"archive-box-{n}") as box:
             listing = gr.Markdown(elem_id=f"archive-{n}")
             with gr.Row():
                 pick = gr.Dropdown(label="An earlier text", choices=[], interactive=True, scale=3, elem_id=f"archive-pick-{n}")

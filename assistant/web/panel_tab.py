@@ -1,4 +1,5 @@
-"""The Panel tab: each member's grade beside the assistant's and the rubric's, comments, the lead and finalising."""
+"""The Panel tab: each member's grade beside the assistant's and the rubric's, comments, the lead and finalising; the
+members' texts side by side and the lead's decisions on disagreements are in side_by_side.py."""
 
 import html
 
