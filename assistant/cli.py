@@ -268,6 +268,40 @@ def _work(rounds, name: str) -> int:
     return 1 if counts["failed"] else 0
 
 
+def cmd_archive(args: argparse.Namespace) -> int:
+    """A member's earlier texts of a report's questions (their archived edits, the assistant's suggestions), or one
+    of them restored as their text: what the Draft tab's 'Earlier texts' shows and does."""
+    from .review.reviews import ReviewError
+    from .review.workspace import utc_time
+
+    pipeline = _pipeline()
+    try:
+        review = pipeline.find_review(args.report, args.round)
+        if args.restore:
+            edit, earlier = pipeline.restore_text(review, args.user, args.restore, via="cli")
+            print(f"restored {earlier.id} ({earlier.source}) as {args.user}'s text of question {earlier.number} in review "
+                  f"{review.id}, saved {utc_time(edit.updated_at, with_date=True)}; any text it replaced is in the archive")
+            return 0
+        texts = pipeline.earlier_texts(review, args.user, args.question)
+    except ReviewError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps([t.model_dump(mode="json") | {"source": t.source} for t in texts], indent=2, ensure_ascii=False))
+        return 0
+    if not texts:
+        print(f"no earlier texts of {args.user} in review {review.id}" + (f", question {args.question}" if args.question is not None else ""))
+    for t in texts:
+        when = [f"written {utc_time(t.written_at, with_date=True)}"] if t.written_at else []
+        if t.set_aside_at:
+            when.append(f"{'archived' if t.kind == 'edit' else 'replaced'} {utc_time(t.set_aside_at, with_date=True)}")
+        print(f"Q{t.number} {t.id}  {t.source}; {', '.join(when)}; grade {t.grade.value if t.grade else '—'}")
+        text = t.commentary if t.commentary is not None else "(the assistant's text: only the grade was the member's)"
+        print("    " + text.replace("\n", "\n    "))
+    print(f"restore one with `panel-assistant archive {args.report} --user {args.user} --restore ID`", file=sys.stderr)
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from .web.app import serve
 
@@ -420,6 +454,15 @@ def build_parser() -> argparse.ArgumentParser:
     actions.add_parser("work", help="the background worker (what `round draft` starts)").add_argument("name")
     actions.add_parser("status", help="how far the round's drafting is").add_argument("name")
     round_.set_defaults(func=cmd_round)
+
+    archive = sub.add_parser("archive", help="a member's earlier texts of a report's questions; --restore one as their text")
+    archive.add_argument("report", help="the review id, the report file, its file name or its document id")
+    archive.add_argument("--question", type=int, help="only this question")
+    archive.add_argument("--user", default="local", help="whose texts (default: local, the workspace's user without login)")
+    archive.add_argument("--round", default=None, help="the review round, where the report is reviewed in several")
+    archive.add_argument("--restore", metavar="ID", help="make this earlier text (e12, s3: see the list) the member's text")
+    archive.add_argument("--json", action="store_true")
+    archive.set_defaults(func=cmd_archive)
 
     serve = sub.add_parser(
         "serve", help="open the review workspace in the browser (127.0.0.1:7860; PANEL_HOST, PANEL_PORT, PANEL_ROOT_PATH)"

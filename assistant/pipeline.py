@@ -32,6 +32,7 @@ from .models import (
     QuestionDraft,
 )
 from .reading.corpus import load_framework, load_letters
+from .reading.documents import content_hash
 from .reading.pages import PageImage, RenderLimits, render_page
 from .reading.points import one_line
 from .review import export
@@ -39,14 +40,21 @@ from .review.agreement import agreement
 from .review.prescreen import Prescreen, prescreen
 from .review.reviews import (
     REMARKS,
+    Decision,
+    Disagreement,
+    EarlierText,
     FinalLetter,
+    GradeOf,
+    MemberEdit,
     Review,
+    ReviewError,
     appendix,
+    open_disagreements,
     provenance,
 )
 from .review.store import ReviewStore
 from .search.embeddings import get_embedder
-from .search.index import Index
+from .search.index import Index, document_key
 from .search.ingest import (
     IngestResult,
     Progress,
@@ -364,7 +372,60 @@ class Pipeline:
         # The lead's finalising is the check: the finalised letter carries no provisional mark.
         letter = letter.model_copy(update={"questions": [q.model_copy(update={"assessment": q.assessment.model_copy(
             update={"provisional": False})}) if q.assessment else q for q in letter.questions]})
-        return self.reviews.finalise(review.id, user, backend, letter=letter, edits=derived)
+        return self.reviews.finalise(review.id, user, backend, letter=letter, edits=derived, grade_of=self.grade_of(backend))
+
+    # The panel's disagreements and the lead's decisions (assistant/review/decisions.py)
+
+    def grade_of(self, backend: str | None = None) -> GradeOf:
+        """A member's grade of a question as it goes in their letter: their own, else their view of the suggestion."""
+        return lambda review, user, number: self.member_text(review, number, user, backend)[1]
+
+    def disagreements(self, review: Review, backend: str | None = None) -> list[Disagreement]:
+        """The questions the members grade differently that the lead has neither resolved nor accepted: finalising
+        is refused while there are any."""
+        return open_disagreements(review, self.grade_of(backend))
+
+    def decide(self, review: Review, user: str, number: int, kind: str, member: str = "", text: str | None = None,
+               grade=None) -> Decision:
+        """The lead decides what goes into the letter for a question: `member`'s text and grade (as that member has
+        them now), a merge (`text`, `grade`), or `accept` (their own stands). See ReviewStore.decide."""
+        if kind == "member":
+            text, grade = self.member_text(self.reviews.get(review.id), number, member)
+        return self.reviews.decide(review.id, user, number, kind, member=member, commentary=text, grade=grade,
+                                   grade_of=self.grade_of())
+
+    # Earlier texts (assistant/review/history.py)
+
+    def earlier_texts(self, review: Review, user: str, number: int | None = None) -> list[EarlierText]:
+        """`user`'s archived texts and the assistant's suggestions, replaced or current, of one question or all."""
+        return self.reviews.earlier_texts(review.id, user, number)
+
+    def restore_text(self, review: Review, user: str, text_id: str, via: str = "") -> tuple[MemberEdit, EarlierText]:
+        """An earlier text becomes `user`'s text of its question (their current one archived first)."""
+        if user not in self.reviews.get(review.id).members:
+            raise ReviewError(f"{user} is not a member of this review")
+        return self.reviews.restore_earlier(review.id, user, text_id, via)
+
+    def find_review(self, report: str, review_round: str | None = None) -> Review:
+        """The review named by a review id, a report's document id, its file name, or the report file itself (no
+        ingesting: its content names it); with `review_round`, that round's. Raises ReviewError where none or
+        several match."""
+        if report.isdigit():
+            try:
+                return self.reviews.get(int(report))
+            except KeyError:
+                raise ReviewError(f"no review {report}") from None
+        path = Path(report)
+        digest = content_hash(path.read_bytes()) if path.is_file() else None
+        found = [r for r in self.reviews.list() if report in (r.doc_id, r.source) or path.name == r.source
+                 or (digest and r.doc_id == document_key(digest, r.framework_id))]
+        found = [r for r in found if review_round is None or r.review_round == review_round]
+        if not found:
+            raise ReviewError(f"no review of {report!r}: name a review id, a report file, its file name or document id")
+        if len(found) > 1:
+            raise ReviewError(f"{report!r} has {len(found)} reviews (" + ", ".join(
+                f"{r.id}: round {r.review_round or 'none'}" for r in found) + "): name one by its id or --round")
+        return found[0]
 
     def agreement(self) -> dict:
         """How far the assistant's suggestions agree with the panel's finalised reviews (review/agreement.py)."""

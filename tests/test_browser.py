@@ -3,7 +3,8 @@ upload, draft, edit, reload, download; a hand-written question in the export; a 
 the backend banner; one typeface.
 
 Two panel members in two browsers on one report see each other's grades in the consensus view; flipping a point's
-status regrades and leaves typed text alone; a server killed with SIGKILL loses no saved edit.
+status regrades and leaves typed text alone; a server killed with SIGKILL loses no saved edit. A text set aside by a
+regeneration is restored from 'Earlier texts'; Finalise lists a disagreement and the lead puts Bob's text in the letter.
 
 Needs Debian's chromium (`make test` installs it where it can) and the playwright package (test extra); it never
 downloads a browser. Set PANEL_SCREENSHOT_DIR to keep screenshots of each step (docs/screenshots holds the README's)."""
@@ -382,3 +383,59 @@ def test_verify_mode_checks_points_with_single_keys(running_app, browser, shots)
     page.get_by_role("tab", name="Draft").click()
     expect(page.locator("#checklist-1")).not_to_contain_text("provisional")
     expect(page.locator("#checklist-1")).to_contain_text("✓")
+
+
+def test_an_archived_text_is_restored_and_the_lead_puts_bobs_text_in_the_letter(settings, tmp_path, browser, shots,
+                                                                                 scripted_llm):
+    """Alice's text of question 1, set aside by a regeneration, comes back from 'Earlier texts'; Alice and Bob then
+    grade it differently, her Finalise lists the disagreement, she picks Bob's text and the finalised letter has it."""
+    from playwright.sync_api import expect
+
+    from assistant.review.store import ReviewStore
+
+    with app_server(settings, tmp_path / "app.log", PANEL_AUTH="alice:a-secret,bob:b-secret", **scripted_llm) as (url, _):
+        alice = log_in(browser, url, "alice", "a-secret")
+        ingest(alice)
+        alice.get_by_role("tab", name="Draft").click()
+        alice.get_by_role("button", name="Draft all questions").click()
+        expect(alice.get_by_text("all questions drafted")).to_be_visible(timeout=60_000)
+        type_into(alice, "#commentary-1 textarea", "Alice's first words on achievements.")
+        wait_until_saved(settings, 1, "Alice's first words on achievements.", user="alice")
+        alice.once("dialog", lambda dialog: dialog.accept())
+        alice.locator("#regenerate-1").click()
+        expect(alice.locator("#regen-status-1")).to_contain_text("Regenerated question 1", timeout=60_000)
+        alice.locator("#archive-box-1").get_by_role("button", name="Earlier texts").click()
+        expect(alice.locator("#archive-1")).to_contain_text("Alice's first words on achievements.", timeout=15_000)
+        pick_option(alice, "#archive-pick-1 input", "alice's text")
+        expect(alice.locator("#archive-text-1 textarea")).to_have_value("Alice's first words on achievements.")
+        alice.locator("#archive-restore-1").click()
+        expect(alice.locator("#archive-status-1")).to_contain_text("Restored", timeout=15_000)
+        expect(alice.locator("#commentary-1 textarea")).to_have_value("Alice's first words on achievements.")
+        alice.screenshot(path=shots / "8-earlier-texts.png")
+        pick_option(alice, "#grade-1 input", "NM: not met")
+        expect(alice.locator("#saved-1")).to_contain_text("UTC", timeout=15_000)
+        alice.get_by_role("tab", name="Panel").click()
+        alice.locator("#member-name textarea").fill("bob")
+        alice.get_by_role("button", name="Add member").click()
+        expect(alice.locator("#panel-status")).to_contain_text("bob is a member", timeout=15_000)
+
+        bob = log_in(browser, url, "bob", "b-secret")
+        pick_option(bob, "#reports input", "example")
+        bob.get_by_role("tab", name="Draft").click()
+        type_into(bob, "#commentary-1 textarea", "Bob's words on achievements.")
+        pick_option(bob, "#grade-1 input", "FM: fully met")
+        wait_until_saved(settings, 1, "Bob's words on achievements.", user="bob")
+
+        alice.get_by_role("button", name="Finalise the letter (lead)").click()
+        expect(alice.locator("#panel-status")).to_contain_text("Q1 (alice NM, bob FM)", timeout=15_000)
+        expect(alice.locator("#consensus")).to_contain_text("Bob's words on achievements.")  # side by side
+        pick_option(alice, "#decide-question input", "1.")
+        alice.locator("#decide-source").get_by_label("bob's text and grade").check()
+        expect(alice.locator("#decide-text textarea")).to_have_value("Bob's words on achievements.", timeout=15_000)
+        alice.get_by_role("button", name="Decide (lead)").click()
+        expect(alice.locator("#panel-status")).to_contain_text("bob's text (FM), decided by alice", timeout=15_000)
+        alice.screenshot(path=shots / "9-decision.png", full_page=True)
+        alice.get_by_role("button", name="Finalise the letter (lead)").click()
+        expect(alice.locator("#panel-status")).to_contain_text("Finalised: version 1", timeout=15_000)
+        final = ReviewStore(settings.data_dir / "reviews.sqlite3").list()[0].final.letter
+        assert next(q for q in final.questions if q.number == 1).commentary == "Bob's words on achievements."

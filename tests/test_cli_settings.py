@@ -124,3 +124,47 @@ def test_logs_are_key_value_or_json_lines(capsys, restore_logging):
     assert 'msg="slow backend" seconds=3.5' in capsys.readouterr().err
     configure_logging("WARNING", "text")
     assert sum(getattr(h, "_panel_assistant", False) for h in logging.getLogger().handlers) == 1
+
+
+def test_archive_lists_a_members_earlier_texts_and_restores_one(monkeypatch, settings, capsys):
+    """`panel-assistant archive`: what the Draft tab's 'Earlier texts' shows, and a restore (the current text
+    archived first), through the pipeline."""
+    import re
+
+    from assistant.models import Grade, QuestionDraft
+    from assistant.review.reviews import Provenance
+    from assistant.review.store import ReviewStore
+    from assistant.settings import get_settings
+
+    monkeypatch.setenv("PANEL_DATA_DIR", str(settings.data_dir))
+    get_settings.cache_clear()
+    try:
+        store = ReviewStore.for_settings(settings)
+        review = store.open("doc1", "accountable-now-2022", user="alice", source="report.pdf")
+        store.save_suggestion(review.id, QuestionDraft(number=2, title="Q2", commentary="The assistant's draft.",
+                                                       suggested_grade=Grade.PM), Provenance(backend="small", model="s1"))
+        store.save_edit(review.id, "alice", 2, commentary="Alice's first take.", grade="PS")
+        store.archive_edit(review.id, "alice", 2, "regenerated")
+        store.save_edit(review.id, "alice", 2, commentary="Alice's second take.")
+
+        assert main(["archive", "report.pdf", "--user", "alice", "--question", "2"]) == 0
+        out = capsys.readouterr().out
+        listed = dict(re.findall(r"^Q2 ([es]\d+)  (.*)$", out, re.M))
+        first = next(i for i, line in listed.items() if line.startswith("alice's text, set aside (regenerated)"))
+        assert "grade PS" in listed[first] and "archived" in listed[first] and "UTC" in listed[first]
+        assert "    Alice's first take." in out and "    The assistant's draft." in out and "model s1" in out
+        assert main(["archive", str(review.id), "--user", "alice", "--restore", first]) == 0
+        assert f"restored {first}" in capsys.readouterr().out
+        assert store.get(review.id).edit("alice", 2).commentary == "Alice's first take."
+        assert main(["archive", "report.pdf", "--user", "alice", "--json"]) == 0
+        texts = json.loads(capsys.readouterr().out)
+        assert "Alice's second take." in [t["commentary"] for t in texts if t["kind"] == "edit"]  # archived first
+        restored = [e for e in store.history(review.id) if e.action == "restore"]
+        assert [(e.user, e.detail["from"], e.detail["via"]) for e in restored] == [("alice", first, "cli")]
+
+        assert main(["archive", "report.pdf", "--user", "bob", "--restore", first]) == 1
+        assert "bob is not a member" in capsys.readouterr().err
+        assert main(["archive", "elsewhere.pdf"]) == 1 and "no review of 'elsewhere.pdf'" in capsys.readouterr().err
+        assert store.get(review.id).edit("alice", 2).commentary == "Alice's first take."  # refusals saved nothing
+    finally:
+        get_settings.cache_clear()

@@ -18,11 +18,13 @@ from assistant.pipeline import Pipeline
 from assistant.reading.documents import content_hash
 from assistant.review.reviews import (
     REMARKS,
+    OpenDisagreements,
     Provenance,
     ReviewError,
     ReviewFinalised,
     appendix,
     consensus,
+    open_disagreements,
     prompts_hash,
     provenance,
 )
@@ -183,6 +185,9 @@ def test_finalised_letter_is_read_only_and_versioned(store, review):
     store.save_edit(review.id, "bob", 1, commentary="Bob's text, not the lead's.")
     with pytest.raises(ReviewError, match="only the lead"):
         store.finalise(review.id, "bob")
+    with pytest.raises(OpenDisagreements, match=r"Q2 \(alice PS, bob PM\)"):  # Bob's grade is the suggestion's
+        store.finalise(review.id, "alice")
+    store.decide(review.id, "alice", 2, "accept")  # the lead's own text and grade stand
 
     first = store.finalise(review.id, "alice")
     assert first.version == 1 and first.letter.overall_remarks == "Dear team, a clear report."
@@ -214,6 +219,88 @@ def test_finalised_letter_is_read_only_and_versioned(store, review):
     assert entries[(1, "small")].left_out and entries[(0, "small")].final_commentary == "On the statement."
     assert not entries[(0, "small")].changed
     assert appendix(current, version=1)[1].final_commentary == "Suggested text 1."
+
+
+def test_the_lead_resolves_or_accepts_each_disagreement_before_finalising(store, review):
+    store.save_suggestion(review.id, draft(1), prov("small"))
+    store.save_suggestion(review.id, draft(2), prov("small"))
+    store.set_lead(review.id, "alice")
+    store.add_member(review.id, "bob")
+    store.save_edit(review.id, "alice", 1, commentary="Alice on 1.", grade="PS")
+    store.save_edit(review.id, "bob", 1, commentary="Bob on 1.", grade="FM")
+    store.save_edit(review.id, "bob", 2, grade="NM")
+    store.comment(review.id, "bob", 1, "Fully met, surely.")
+    with pytest.raises(OpenDisagreements) as refused:
+        store.finalise(review.id, "alice")
+    assert [d.describe() for d in refused.value.disagreements] == ["Q1 (alice PS, bob FM; 1 comment)", "Q2 (alice PM, bob NM)"]
+    history, edits = store.history(review.id), store.get(review.id).edits
+    with pytest.raises(ReviewError, match="only the lead"):
+        store.decide(review.id, "bob", 1, "accept")
+    with pytest.raises(ReviewError, match="merged text"):
+        store.decide(review.id, "alice", 1, "merge", commentary=" ")
+    with pytest.raises(ReviewError, match="carol is not a member"):
+        store.decide(review.id, "alice", 1, "member", member="carol", commentary="Carol's?")
+    with pytest.raises(ReviewError, match="no decision"):
+        store.decide(review.id, "alice", 1, "toss a coin")
+    assert store.history(review.id) == history and store.get(review.id).edits == edits  # refused: nothing saved
+
+    store.decide(review.id, "alice", 1, "merge", commentary="Alice and Bob on 1.", grade="PM")
+    store.decide(review.id, "alice", 2, "accept")
+    current = store.get(review.id)
+    assert (current.edit("alice", 1).commentary, current.edit("alice", 1).grade) == ("Alice and Bob on 1.", Grade.PM)
+    assert [(a.edit.user, a.edit.commentary, a.reason) for a in current.archived] == [
+        ("alice", "Alice on 1.", "replaced by a merged text, by alice")]  # the lead's own text is kept
+    assert open_disagreements(current) == [] and current.decisions[2].grades == {"alice": Grade.PM, "bob": Grade.NM}
+    store.save_edit(review.id, "bob", 2, grade="PS")  # a grade the decision was not taken on: Q2 is open again
+    with pytest.raises(OpenDisagreements, match=r"Q2 \(alice PM, bob PS; alice decided on other grades\)"):
+        store.finalise(review.id, "alice")
+    store.decide(review.id, "alice", 2, "member", member="bob", commentary="Bob on 2.", grade="PS")
+    final = store.finalise(review.id, "alice")
+    assert [(q.number, q.commentary, q.suggested_grade) for q in final.letter.questions] == [
+        (1, "Alice and Bob on 1.", Grade.PM), (2, "Bob on 2.", Grade.PS)]
+    log = store.history(review.id)
+    assert [(e.user, e.number, e.detail["kind"], e.detail["member"]) for e in log if e.action == "decide"] == [
+        ("alice", 1, "merge", ""), ("alice", 2, "accept", ""), ("alice", 2, "member", "bob")]
+    assert next(e for e in log if e.action == "finalise").detail["decisions"] == {
+        "1": "a merged text (PM), decided by alice", "2": "bob's text (PS), decided by alice"}
+    with pytest.raises(ReviewFinalised):
+        store.decide(review.id, "alice", 1, "accept")
+
+
+def test_every_suggestion_and_archived_text_is_listed_and_one_restored(store, review):
+    store.save_suggestion(review.id, draft(2, text="First draft."), prov("small"))
+    store.save_suggestion(review.id, draft(2, Grade.NM, text="Large's draft."), prov("large at http://b/v1"))
+    store.save_edit(review.id, "alice", 2, commentary="Alice's words.", grade="PS")
+    store.save_suggestion(review.id, draft(2, text="Second draft."), prov("small"), user="alice", archive_edit_of="alice")
+    store.save_edit(review.id, "bob", 2, commentary="Bob's words.")
+    store.archive_edit(review.id, "bob", 2)
+    texts = store.earlier_texts(review.id, "alice", 2)
+    assert [(t.kind, t.commentary, t.current) for t in texts] == [
+        ("suggestion", "Second draft.", True), ("suggestion", "Large's draft.", True),
+        ("edit", "Alice's words.", False), ("suggestion", "First draft.", False)]  # newest first; never Bob's
+    assert texts[3].set_aside_at == texts[0].written_at and texts[1].model == "large" and texts[1].grade == Grade.NM
+    assert texts[2].reason == "regenerated by small" and texts[2].source == "alice's text, set aside (regenerated by small)"
+    assert store.earlier_texts(review.id, "alice", 3) == [] and len(store.earlier_texts(review.id, "alice")) == 4
+
+    edit, _ = store.restore_earlier(review.id, "alice", texts[2].id)  # her words, set aside by the regeneration
+    assert (edit.commentary, edit.grade) == ("Alice's words.", Grade.PS)
+    store.save_edit(review.id, "alice", 2, commentary="Typed after.", points={"Number of complaints": "missing"})
+    edit, _ = store.restore_earlier(review.id, "alice", texts[3].id)  # the first draft
+    assert (edit.commentary, edit.grade, edit.points) == ("First draft.", Grade.PM, {"Number of complaints": "missing"})
+    archived = [t.commentary for t in store.earlier_texts(review.id, "alice", 2) if t.kind == "edit"]
+    assert archived == ["Typed after.", "Alice's words."]  # the text each restore replaced, archived first
+    history = store.history(review.id)
+    assert [e.detail["from"] for e in history if e.action == "restore"] == [texts[2].id, texts[3].id]
+    bobs = next(t for t in store.earlier_texts(review.id, "bob", 2) if t.kind == "edit")
+    with pytest.raises(ReviewError, match=f"no earlier text {bobs.id} in alice's archive"):
+        store.restore_earlier(review.id, "alice", bobs.id)
+    with pytest.raises(ReviewError, match="its id is e<n>"):
+        store.restore_earlier(review.id, "alice", "x9")
+    assert store.history(review.id) == history  # refused: nothing saved
+    store.set_lead(review.id, "alice")
+    store.finalise(review.id, "alice")
+    with pytest.raises(ReviewFinalised):
+        store.restore_earlier(review.id, "alice", texts[0].id)
 
 
 def test_json_workspaces_are_migrated_on_first_start_and_nothing_is_lost(settings):
@@ -252,19 +339,25 @@ def test_json_workspaces_are_migrated_on_first_start_and_nothing_is_lost(setting
     assert again.import_workspaces(settings.data_dir / "workspaces")[0].startswith(str(broken))
 
 
-def test_schema_is_versioned_and_a_newer_database_is_refused(settings, store):
+def test_schema_is_versioned_and_a_newer_database_is_refused(settings, store, review):
+    store.save_suggestion(review.id, draft(2, Grade.PS, "Drafted before the history was kept."), prov("small"))
     path = settings.data_dir / "reviews.sqlite3"
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 4  # 3: who is on a round; 4: verify mode's evidence
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 5  # 3: round members; 4: verify's evidence; 5: decisions, history
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        db.execute("DROP TABLE round_members")  # a database of version 2
+        for table in ("round_members", "decisions", "suggestion_history"):  # a database of version 2
+            db.execute(f"DROP TABLE {table}")
         db.execute("ALTER TABLE edits DROP COLUMN evidence")
         db.execute("PRAGMA user_version = 2")
     ReviewStore(path)
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 4
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 5
         assert db.execute("SELECT COUNT(*) FROM round_members").fetchone()[0] == 0
         assert "evidence" in [row[1] for row in db.execute("PRAGMA table_info(edits)")]
+    earlier = ReviewStore(path).earlier_texts(review.id, "alice", 2)  # the suggestions already made are kept
+    assert [(t.commentary, t.grade, t.backend, t.current) for t in earlier] == [
+        ("Drafted before the history was kept.", Grade.PS, "small", True)]
+    with sqlite3.connect(path) as db:
         db.execute("PRAGMA user_version = 99")
     with pytest.raises(ReviewError, match="newer Panel Assistant"):
         ReviewStore(path)

@@ -154,6 +154,10 @@ def test_a_member_sees_only_the_reviews_they_were_given(panel):
     for action in (panel.panel.take_lead, panel.panel.finalise, panel.panel.reopen):
         assert action(review_id, BOB)[0] == "Open a report first."
     assert panel.panel.add_member(review_id, "bob", BOB)[0] == "Open a report first."
+    assert panel.panel.decide(review_id, 2, "accept", "", None, BOB)[0] == "Open a report first."
+    assert panel.panel.decision_form(review_id, 2, BOB)[1] == ""  # no member's text shown
+    assert panel.draft.archive_list(review_id, 2, BOB)[1]["choices"] == [] and not panel.draft.archive_text(review_id, 2, "s2", BOB)
+    assert panel.draft.restore_text(review_id, 2, "s2", BOB)[0] == "Open a report first."
     after = panel.store.get(review_id)
     assert after.members == before.members == ["alice"] and after.comments == before.comments
     assert after.edits == before.edits and panel.store.history(review_id) == history  # nothing Bob did was saved

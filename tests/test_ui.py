@@ -251,6 +251,74 @@ def test_a_refused_finalise_saves_nothing(settings):
     assert next(q for q in final.final.letter.questions if q.number == 5).commentary == final.edit("alice", 5).commentary
 
 
+def test_finalise_lists_a_disagreement_and_the_lead_puts_bobs_text_in_the_letter(calls):
+    """Q1: Alice PM, Bob FM with his own text and a comment. Each sees the other's text side by side; Alice's
+    Finalise is refused with the list; she picks Bob's text: the finalised letter carries it, her own text is in her
+    archive, and the audit log says she chose it."""
+    _, review_id, _ = ingest(calls, SAMPLE_REPORT)
+    list(calls.draft.draft_all(review_id, ALICE))
+    calls.page.open_report(review_id, BOB)  # Bob joins the panel
+    calls.panel.take_lead(review_id, ALICE)
+    for user, text, grade in ((ALICE, "Text by Alice on achievements.", "PM"), (BOB, "Text by Bob on achievements.", "FM")):
+        calls.draft.save_commentary(review_id, 1, text, user)
+        calls.draft.save_grade(review_id, 1, grade, user)
+    calls.panel.add_comment(review_id, 1, "I read them as fully met.", BOB)
+    table, _ = calls.panel.panel_view(review_id, BOB)
+    side = table.split("data-side='1' open>")[1].split("</details>")[0]  # unfolded: an open disagreement
+    assert "Text by Alice on achievements." in side and "Text by Bob on achievements." in side
+    assert "PM ✎" in side and "FM ✎" in side and "I read them as fully met." in side and "addressed" in side
+    assert "⚠ disagreement" in table.split("data-question='1'")[1].split("</tr>")[0]
+
+    status, table, _ = calls.panel.finalise(review_id, ALICE)
+    assert status.startswith("Error: not finalised: 1 open disagreement: Q1 (alice PM, bob FM; 1 comment)")
+    assert review(calls, review_id).status == "open" and not review(calls, review_id).letters
+
+    source, text, grade = calls.panel.decision_form(review_id, 1, ALICE)
+    assert ("bob's text and grade", "member:bob") in source["choices"] and (text, grade) == ("Text by Alice on achievements.", "PM")
+    assert calls.panel.source_text(review_id, 1, "member:bob", ALICE) == ["Text by Bob on achievements.", "FM"]
+    assert "only the lead (alice)" in calls.panel.decide(review_id, 1, "member:alice", "", None, BOB)[0]
+    status, table, _ = calls.panel.decide(review_id, 1, "member:bob", "Text by Bob on achievements.", "FM", ALICE)
+    assert status.startswith("Question 1: bob's text (FM), decided by alice") and "No open disagreement" in status
+    assert "✓ bob&#x27;s text (FM), decided by alice" in table.split("data-question='1'")[1].split("</tr>")[0]
+    assert field(calls.page.open_report(review_id, ALICE)[3:], calls, 1, TEXT) == "Text by Bob on achievements."
+
+    status, _, lead = calls.panel.finalise(review_id, ALICE)
+    assert status.startswith("Finalised: version 1")
+    final = review(calls, review_id)
+    q1 = next(q for q in final.final.letter.questions if q.number == 1)
+    assert (q1.commentary, q1.suggested_grade.value) == ("Text by Bob on achievements.", "FM")
+    decided = [e for e in calls.store.history(review_id) if e.action == "decide"]
+    assert [(e.user, e.number, e.detail["kind"], e.detail["member"], e.detail["commentary"]) for e in decided] == [
+        ("alice", 1, "member", "bob", "Text by Bob on achievements.")]
+    assert final.edit("bob", 1).commentary == "Text by Bob on achievements."  # Bob's own text, untouched
+    assert [(a.edit.user, a.edit.commentary) for a in final.archived] == [("alice", "Text by Alice on achievements.")]
+
+
+def test_an_archived_text_is_restored_from_the_draft_tab(calls):
+    _, review_id, _ = ingest(calls, SAMPLE_REPORT)
+    list(calls.draft.draft_all(review_id, ALICE))
+    calls.page.open_report(review_id, BOB)
+    calls.draft.save_commentary(review_id, 3, "My edit of question 3.", ALICE)
+    list(calls.draft.regenerate(review_id, 3, True, ALICE))  # sets it aside, "kept in the archive"
+    listing, picker, shown = calls.draft.archive_list(review_id, 3, ALICE)
+    labels = [label for label, _ in picker["choices"]]
+    assert "My edit of question 3." in listing and "regenerated" in listing and shown == ""
+    assert len([label for label in labels if "the assistant (fake chat client" in label]) == 2  # each draft, with its time
+    assert "current suggestion" in labels[0] and all(" UTC · " in label for label in labels)
+    mine = next(value for label, value in picker["choices"] if "alice's text" in label)
+    assert calls.draft.archive_text(review_id, 3, mine, ALICE) == "My edit of question 3."
+    assert mine not in [value for _, value in calls.draft.archive_list(review_id, 3, BOB)[1]["choices"]]  # hers alone
+
+    calls.draft.save_commentary(review_id, 3, "A second take.", ALICE)
+    status, text, grade, saved, changed, _, listing, picker, _ = calls.draft.restore_text(review_id, 3, mine, ALICE)
+    assert status.startswith(f"Restored {mine} (alice's text") and text["value"] == "My edit of question 3."
+    assert saved.startswith("Saved") and "You changed the text" in changed and "A second take." in listing
+    assert review(calls, review_id).edit("alice", 3).commentary == "My edit of question 3."
+    assert field(calls.page.open_report(review_id, ALICE)[3:], calls, 3, TEXT) == "My edit of question 3."
+    assert calls.draft.restore_text(review_id, 3, mine, BOB)[0].startswith("Not restored: no earlier text")
+    assert review(calls, review_id).edit("bob", 3) is None  # refused: nothing saved for Bob
+
+
 def test_a_question_written_by_hand_without_a_draft_is_in_the_finalised_letter(calls):
     _, review_id, _ = ingest(calls, SAMPLE_REPORT)
     calls.draft.save_commentary(review_id, 4, "Written by the lead, never drafted.", ALICE)

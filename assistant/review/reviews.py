@@ -10,6 +10,7 @@ model, a hash of the prompt files, the settings that shaped it and the passages 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Literal
@@ -75,8 +76,9 @@ class MemberEdit(BaseModel):
 
 
 class ArchivedEdit(BaseModel):
-    """An edit displaced by a regeneration: kept, never lost."""
+    """An edit displaced by a regeneration (or a restore, or the lead's decision): kept, never lost."""
 
+    id: int = 0
     edit: MemberEdit
     reason: str = ""
     archived_at: str = ""
@@ -108,6 +110,52 @@ class FinalLetter(BaseModel):
 
 
 ReviewStatus = Literal["open", "final"]
+DecisionKind = Literal["member", "merge", "accept"]
+DECISION_KINDS = ("member", "merge", "accept")
+
+
+class Decision(BaseModel):
+    """The lead's decision on one question: a member's text and grade go into the letter (`member`), the lead's
+    merged text (`merge`), or the lead's own text stands and the disagreement is accepted (`accept`)."""
+
+    number: int
+    kind: DecisionKind
+    member: str = Field(default="", description="Whose text and grade (kind 'member')")
+    commentary: str | None = Field(default=None, description="The text chosen, as it was then")
+    grade: Grade | None = None
+    grades: dict[str, Grade | None] = Field(
+        default_factory=dict, description="Each member's grade once decided: other grades open the question again")
+    decided_by: str
+    decided_at: str = ""
+
+    def describe(self) -> str:
+        what = {"member": f"{self.member}'s text", "merge": "a merged text", "accept": "accepted as it stands"}[self.kind]
+        return f"{what}{f' ({self.grade.value})' if self.grade and self.kind != 'accept' else ''}, decided by {self.decided_by}"
+
+
+class EarlierText(BaseModel):
+    """One earlier text of a question a member can see again and restore: their own archived edit (id 'e<n>') or
+    one of the assistant's suggestions, replaced or current (id 's<n>'), each with when and whence."""
+
+    id: str
+    number: int
+    kind: Literal["edit", "suggestion"]
+    user: str = Field(default="", description="Whose edit (kind 'edit')")
+    backend: str = ""
+    model: str = ""
+    reason: str = Field(default="", description="Why an edit was set aside")
+    commentary: str | None = Field(default=None, description="None: the edit kept the assistant's text")
+    grade: Grade | None = None
+    written_at: str = ""
+    set_aside_at: str = Field(default="", description="Archived, or replaced by the backend's next suggestion")
+    current: bool = Field(default=False, description="The backend's suggestion now")
+
+    @property
+    def source(self) -> str:
+        if self.kind == "edit":
+            return f"{self.user}'s text, set aside ({self.reason or 'archived'})"
+        model = f", model {self.model}" if self.model and self.model not in self.backend else ""
+        return f"the assistant ({self.backend}{model}){', current suggestion' if self.current else ''}"
 
 
 class Review(BaseModel):
@@ -126,6 +174,7 @@ class Review(BaseModel):
     edits: dict[str, dict[int, MemberEdit]] = Field(default_factory=dict, description="user -> question -> edit")
     archived: list[ArchivedEdit] = Field(default_factory=list)
     comments: list[Comment] = Field(default_factory=list)
+    decisions: dict[int, Decision] = Field(default_factory=dict, description="question -> the lead's decision")
     letters: list[FinalLetter] = Field(default_factory=list, description="Finalised versions, oldest first")
     updated_at: str = ""
 
@@ -219,6 +268,68 @@ def consensus(review: Review) -> list[QuestionConsensus]:
             comments=[c for c in review.comments if c.number == number],
         ))
     return views
+
+
+# A member's grade of a question as it goes in their letter. The store's own: their hand grade, else the suggestion;
+# the service layer passes one that applies their point statuses too (Pipeline.grade_of).
+GradeOf = Callable[[Review, str, int], Grade | None]
+
+
+def hand_or_suggested(review: Review, user: str, number: int) -> Grade | None:
+    return review.grade(number, user)
+
+
+def panel_grades(review: Review, number: int, grade_of: GradeOf | None = None) -> dict[str, Grade | None]:
+    grade_of = grade_of or hand_or_suggested
+    return {member: grade_of(review, member, number) for member in review.members}
+
+
+class Disagreement(BaseModel):
+    """A question the members grade differently that the lead has not yet resolved or accepted."""
+
+    number: int
+    title: str = ""
+    grades: dict[str, Grade | None] = Field(default_factory=dict)
+    comments: int = 0
+    earlier: Decision | None = Field(default=None, description="A decision taken on other grades, no longer standing")
+
+    def describe(self) -> str:
+        grades = ", ".join(f"{user} {grade.value if grade else '—'}" for user, grade in self.grades.items())
+        notes = [grades] + ([f"{self.comments} comment{'s' * (self.comments > 1)}"] if self.comments else [])
+        if self.earlier:
+            notes.append(f"{self.earlier.decided_by} decided on other grades")
+        return f"Q{self.number} ({'; '.join(notes)})"
+
+
+class OpenDisagreements(ReviewError):
+    """Finalising is refused while the members disagree on a question the lead has neither resolved nor accepted."""
+
+    def __init__(self, disagreements: list[Disagreement]):
+        self.disagreements = disagreements
+        listed = "; ".join(d.describe() for d in disagreements)
+        super().__init__(
+            f"not finalised: {len(disagreements)} open disagreement{'s' * (len(disagreements) > 1)}: {listed}. The lead "
+            "resolves each (a member's text and grade, or a merge) or accepts it as it stands, then finalises")
+
+
+def open_disagreements(review: Review, grade_of: GradeOf | None = None) -> list[Disagreement]:
+    """The questions whose members' grades (as each has them now) differ, less those the lead decided on: a
+    decision holds while the panel's grades are among those it was taken on; a new grade opens the question again."""
+    numbers = sorted({n for drafts in review.suggestions.values() for n in drafts}
+                     | {n for edits in review.edits.values() for n in edits if n != REMARKS})
+    found = []
+    for number in numbers:
+        grades = panel_grades(review, number, grade_of)
+        given = {g for g in grades.values() if g is not None}
+        if len(given) < 2:
+            continue
+        decision = review.decisions.get(number)
+        if decision and given <= {g for g in decision.grades.values() if g is not None}:
+            continue
+        title = next((d[number].draft.title for d in review.suggestions.values() if number in d), "")
+        found.append(Disagreement(number=number, title=title, grades=grades, earlier=decision,
+                                  comments=sum(c.number == number for c in review.comments)))
+    return found
 
 
 class AppendixEntry(BaseModel):

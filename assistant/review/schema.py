@@ -62,4 +62,18 @@ MIGRATIONS = [
     """
     ALTER TABLE edits ADD COLUMN evidence TEXT NOT NULL DEFAULT '{}';
     """,
+    # The lead's decisions on disagreements (decisions.py), and every suggestion ever made, not just each backend's
+    # latest (history.py), those already made included.
+    """
+    CREATE TABLE decisions (review_id INTEGER NOT NULL REFERENCES reviews(id), number INTEGER NOT NULL, kind TEXT NOT NULL,
+        member TEXT NOT NULL DEFAULT '', commentary TEXT, grade TEXT, grades TEXT NOT NULL DEFAULT '{}',
+        decided_by TEXT NOT NULL, decided_at TEXT NOT NULL, PRIMARY KEY (review_id, number));
+    CREATE TABLE suggestion_history (id INTEGER PRIMARY KEY, review_id INTEGER NOT NULL REFERENCES reviews(id),
+        backend TEXT NOT NULL, number INTEGER NOT NULL, commentary TEXT NOT NULL, grade TEXT, provenance TEXT NOT NULL,
+        created_at TEXT NOT NULL);
+    CREATE INDEX suggestion_history_by_question ON suggestion_history (review_id, number, id);
+    INSERT INTO suggestion_history (review_id, backend, number, commentary, grade, provenance, created_at)
+        SELECT review_id, backend, number, COALESCE(json_extract(draft, '$.commentary'), ''),
+        json_extract(draft, '$.suggested_grade'), provenance, created_at FROM suggestions ORDER BY created_at;
+    """,
 ]

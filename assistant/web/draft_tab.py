@@ -14,6 +14,7 @@ from ..models import Grade
 from ..review.reviews import REMARKS, ReviewError, ReviewFinalised
 from ..review.text_safety import md_text
 from ..review.workspace import utc_time
+from .archive import ArchiveViews
 from .page import PageViews
 from .render import quotes, render_changed_note, render_checklist, render_suggestion
 from .state import (
@@ -28,7 +29,7 @@ from .state import (
 log = logging.getLogger(__name__)
 
 
-class DraftTab(PageViews):
+class DraftTab(ArchiveViews, PageViews):
     def build(self, ui) -> None:
         with gr.Tab("Draft") as ui.draft_tab:
             gr.Markdown("Per question: **your text** (green, goes in the letter, saved as you type), the "
@@ -86,6 +87,7 @@ class DraftTab(PageViews):
                 precedent = gr.Markdown()
             with gr.Accordion("Follow-up of the previous letter", open=False):
                 follow_ups = gr.Markdown()
+            self.archive_accordion(ui, n, commentary, grade, [saved, changed, suggestion], regen_status)
         fields = [commentary, grade, omit, changed, suggestion, checklist, point, status, evidence,
                   evidence_pick, precedent, follow_ups]
         number = gr.Number(n, visible=False)

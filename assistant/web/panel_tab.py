@@ -1,4 +1,5 @@
-"""The Panel tab: each member's grade beside the assistant's and the rubric's, comments, the lead and finalising."""
+"""The Panel tab: each member's grade beside the assistant's and the rubric's, comments, the lead and finalising; the
+members' texts side by side and the lead's decisions on disagreements are in side_by_side.py."""
 
 import html
 
@@ -7,10 +8,11 @@ import gradio as gr
 from ..review.reviews import Review, ReviewError, consensus
 from ..review.text_safety import md_line, md_text
 from ..review.workspace import utc_time
-from .state import Tab, user_of
+from .side_by_side import SideBySide
+from .state import user_of
 
 
-class PanelTab(Tab):
+class PanelTab(SideBySide):
     def build(self, ui) -> None:
         with gr.Tab("Panel") as ui.panel_tab:
             gr.Markdown("Each member's grade beside the assistant's and the rubric's; rows where the panel disagrees are "
@@ -27,6 +29,7 @@ class PanelTab(Tab):
                 ui.lead_button = gr.Button("Take the lead")
                 ui.finalise_button = gr.Button("Finalise the letter (lead)", variant="primary")
                 ui.reopen_button = gr.Button("Reopen (lead)")
+            self.build_decisions(ui)
             with gr.Row():
                 ui.member_name = gr.Textbox(label="Add a member (the lead or an admin): user name", scale=3,
                                             elem_id="member-name")
@@ -43,6 +46,7 @@ class PanelTab(Tab):
         for button, action in ((ui.lead_button, self.take_lead), (ui.finalise_button, self.finalise),
                                (ui.reopen_button, self.reopen)):
             button.click(action, ui.review_state, [ui.panel_status] + ui.panel).then(ui.open_report, ui.review_state, ui.page)
+        self.wire_decisions(ui)
 
     def consensus_html(self, review: Review | None) -> str:
         """Per question, each member's grade beside the assistant's and the rubric's; disagreements marked. A
@@ -54,6 +58,7 @@ class PanelTab(Tab):
             return "<p>Nothing drafted or graded yet.</p>"
         backend = review.default_backend()
         members = review.members
+        open_numbers = {d.number for d in self.pipeline.disagreements(review, backend)}
         head = "".join(f"<th>{html.escape(m)}{' (lead)' if m == review.lead else ''}</th>" for m in members)
         body = []
         for question in self.pipeline.framework.questions:
@@ -74,7 +79,7 @@ class PanelTab(Tab):
             comments = len(view.comments)
             body.append(
                 f"<tr class='{'disagree' if disagree else 'agree'}' data-question='{question.number}'>"
-                f"<td>{question.number}. {html.escape(question.title)}{' ⚠ disagreement' if disagree else ''}</td>"
+                f"<td>{question.number}. {html.escape(question.title)}{self.question_mark(review, question.number, disagree, open_numbers)}</td>"
                 + "".join(cells)
                 + f"<td>{assistant.value if assistant else '—'}</td><td>{view.rubric.value if view.rubric else '—'}</td>"
                 f"<td>{comments or ''}</td></tr>"
@@ -83,7 +88,7 @@ class PanelTab(Tab):
                  f"</th><th>Rubric</th><th>Comments</th></tr></thead><tbody>{''.join(body)}</tbody></table>")
         notes = [f"<li><b>Q{c.number}</b> {html.escape(c.user)} ({utc_time(c.created_at)}): {html.escape(c.text)}</li>"
                  for c in review.comments]
-        return table + (f"<h4>Comments</h4><ul>{''.join(notes)}</ul>" if notes else "")
+        return table + (f"<h4>Comments</h4><ul>{''.join(notes)}</ul>" if notes else "") + self.side_by_side_html(review, open_numbers)
 
     def lead_md(self, review: Review | None, user: str) -> str:
         if review is None:
