@@ -111,9 +111,14 @@ def serve(settings=None, prevent_thread_lock: bool = False):
     # Drafting or ingesting one report must not block another user's work: saves run unlimited, ingestion and
     # drafting in their own concurrency groups.
     demo.queue(default_concurrency_limit=4)
-    return demo.launch(
+    launched = demo.launch(
         server_name=settings.host, server_port=settings.port, root_path=settings.root_path or None, auth=auth,
-        ssr_mode=False, show_error=True, run_history=False, prevent_thread_lock=prevent_thread_lock, theme=THEME, css=CSS,
+        ssr_mode=False, show_error=True, run_history=False, prevent_thread_lock=True, theme=THEME, css=CSS,
         # Refused in the browser (and by the upload route) before a large file is sent or read.
         max_file_size=int(settings.max_file_mb * 1024 * 1024),
     )
+    # Once the page answers: the shipped letters, which a first draft needs and a first upload does not.
+    pipeline.index_letters_in_background()
+    if not prevent_thread_lock:
+        demo.block_thread()
+    return launched
