@@ -1,8 +1,8 @@
 """One entry point over the layers: ingest, pre-screen, assess, draft, review, export. The CLI and the UI call this;
 nothing here knows about either. Constructing a Pipeline does no I/O: the index, the framework and the review store
 are opened on first use. The shipped past letters (precedent for drafts) are indexed on the first draft, or ahead of
-it in the background (`index_letters_in_background`, which the app calls as it starts), so ingesting a report never
-waits for them."""
+it in the background (`warm_up_in_background`, which the app calls once its page answers), so ingesting a report
+never waits for them."""
 
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ from .models import (
 )
 from .reading.corpus import load_framework, load_letters
 from .reading.pages import PageImage, render_page
+from .reading.safety import detector
 from .review import export
 from .review.prescreen import Prescreen, prescreen
 from .review.reviews import (
@@ -101,18 +102,21 @@ class Pipeline:
                 self._letters_indexed = True
         return index
 
-    def index_letters_in_background(self) -> threading.Thread:
-        """Index the shipped letters (and so load the embedding model) in a thread, so the first draft need not.
-        Not a daemon: a process that exits meanwhile waits for it rather than stop it in the middle of a write. A
-        failure is logged, and the first draft tries again (and reports it)."""
+    def warm_up_in_background(self) -> threading.Thread:
+        """In a thread, what the first upload and the first draft would otherwise wait for: open the index (and
+        import Chroma), load the embedding model, embed the injection detector's exemplars, index the shipped
+        letters. Not a daemon: a process that exits meanwhile waits for it rather than stop it in the middle of a
+        write. A failure is logged, and the first ingest or draft does that step again (and reports it)."""
 
         def work() -> None:
             try:
-                self.precedent_index
+                detector(self.settings.corpus_dir, get_embedder(self.settings.models_dir,
+                                                                self.settings.embedding_batch)).prepare()
+                self.precedent_index  # noqa: B018
             except Exception as exc:
-                log.warning("past letters not indexed in the background", extra={"error": f"{type(exc).__name__}: {exc}"})
+                log.warning("start-up work not done in the background", extra={"error": f"{type(exc).__name__}: {exc}"})
 
-        thread = threading.Thread(target=work, name="index-past-letters")
+        thread = threading.Thread(target=work, name="warm-up")
         thread.start()
         return thread
 

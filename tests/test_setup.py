@@ -9,6 +9,8 @@ import assistant.pipeline as pipeline_module
 from assistant.doctor import diagnose
 from assistant.judging.local_model import EmbeddedModelUnavailable
 from assistant.pipeline import Pipeline
+from assistant.reading.safety import detector
+from assistant.search.embeddings import get_embedder
 from assistant.search.index import LETTERS
 
 from .conftest import SAMPLE_REPORT
@@ -67,13 +69,23 @@ def test_the_workspace_builds_and_its_settings_say_how_to_add_the_model(no_local
 
 
 def test_the_first_ingest_leaves_the_past_letters_to_the_background(settings):
+    """The app warms up after its page answers; the first upload indexes only the report."""
     pipeline = Pipeline(settings)
     pipeline.ingest(SAMPLE_REPORT)
     assert pipeline.index.size(LETTERS) == 0  # the first upload did not wait for them
-    pipeline.index_letters_in_background().join(timeout=120)
+    pipeline.warm_up_in_background().join(timeout=120)
     indexed = pipeline.index.size(LETTERS)
     assert indexed > 0
     assert pipeline.precedent_index.size(LETTERS) == indexed  # done once
+
+
+def test_the_warm_up_embeds_the_detectors_exemplars_before_an_upload(settings):
+    from assistant.reading import safety
+
+    safety._cached_detector.cache_clear()  # as in a new process
+    Pipeline(settings).warm_up_in_background().join(timeout=120)
+    embedder = get_embedder(settings.models_dir, settings.embedding_batch)
+    assert "_banks" in detector(settings.corpus_dir, embedder).__dict__
 
 
 def test_a_failed_background_indexing_is_tried_again_by_the_first_draft(settings, monkeypatch, caplog):
@@ -88,8 +100,8 @@ def test_a_failed_background_indexing_is_tried_again_by_the_first_draft(settings
 
     monkeypatch.setattr(pipeline_module, "ingest_corpus", once_broken)
     pipeline = Pipeline(settings)
-    pipeline.index_letters_in_background().join(timeout=120)
-    assert "past letters not indexed" in caplog.text and pipeline.index.size(LETTERS) == 0
+    pipeline.warm_up_in_background().join(timeout=120)
+    assert "not done in the background" in caplog.text and pipeline.index.size(LETTERS) == 0
     report = pipeline.ingest(SAMPLE_REPORT)
     draft = pipeline.draft_question(3, report.doc_id, report.member, report.year)
     assert draft.precedents and len(calls) == 2

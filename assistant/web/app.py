@@ -117,8 +117,8 @@ def serve(settings=None, prevent_thread_lock: bool = False):
         # Refused in the browser (and by the upload route) before a large file is sent or read.
         max_file_size=int(settings.max_file_mb * 1024 * 1024),
     )
-    # Once the page answers: the shipped letters, which a first draft needs and a first upload does not.
-    pipeline.index_letters_in_background()
+    # Once the page answers: the index, the embedding model and the shipped letters, before the first upload or draft.
+    pipeline.warm_up_in_background()
     if not prevent_thread_lock:
         demo.block_thread()
     return launched
