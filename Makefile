@@ -11,7 +11,7 @@ LLAMA_VERSION := 0.3.36
 ARCH := $(shell uname -m)
 
 # llama-cpp-python ships on PyPI only as source (no binary wheel for Linux; the forks that publish one are stale or
-# unvetted): make local-model builds it once into .wheels/ (about 10 minutes on 2 cores) and reuses the wheel.
+# unvetted): make local-model builds it once into .wheels/ (10-25 minutes on 2 cores) and reuses the wheel.
 # On x86-64 build for AVX2 rather than the host: a native build (which picked AVX-512/AMX here) crashed in decode.
 LLAMA_CMAKE := -DLLAVA_BUILD=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=OFF
 ifeq ($(ARCH),x86_64)
