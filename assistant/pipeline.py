@@ -1,9 +1,12 @@
 """One entry point over the layers: ingest, pre-screen, assess, draft, review, export. The CLI and the UI call this;
-nothing here knows about either. Constructing a Pipeline does no I/O: the index (and the past letters it holds), the
-framework and the review store are opened on first use."""
+nothing here knows about either. Constructing a Pipeline does no I/O: the index, the framework and the review store
+are opened on first use. The shipped past letters (precedent for drafts) are indexed on the first draft, or ahead of
+it in the background (`warm_up_in_background`, which the app calls once its page answers), so ingesting a report
+never waits for them."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from functools import cached_property
@@ -35,6 +38,7 @@ from .reading.corpus import load_framework, load_letters
 from .reading.documents import content_hash
 from .reading.pages import PageImage, RenderLimits, render_page
 from .reading.points import one_line
+from .reading.safety import detector
 from .review import export
 from .review.agreement import agreement
 from .review.prescreen import Prescreen, prescreen
@@ -65,6 +69,7 @@ from .search.ingest import (
 )
 from .settings import Settings, disable_telemetry, get_settings
 
+log = logging.getLogger(__name__)
 OnDraft = Callable[[QuestionDraft], None]
 ASSESSMENT_BACKEND = "assessment"  # what a review files the assessment's own drafts under
 
@@ -84,17 +89,47 @@ class Pipeline:
         self._client_lock = threading.Lock()
         self._open_lock = threading.Lock()  # cached_property is not thread-safe; the UI serves several threads
         self._prescreens: dict[str, Prescreen] = {}  # by document key: a report's pre-screen never changes
+        self._letters_lock = threading.Lock()
+        self._letters_indexed = False
 
     @cached_property
     def _index(self) -> Index:
-        index = Index(self.settings)
-        ingest_corpus(index, self.settings)  # the past letters, for precedent; a no-op once indexed
-        return index
+        return Index(self.settings)
 
     @property
     def index(self) -> Index:
+        """The index, reports and past letters; the shipped letters may not be in it yet (see precedent_index)."""
         with self._open_lock:
             return self._index
+
+    @property
+    def precedent_index(self) -> Index:
+        """The index with the shipped past letters in it: indexed once (a no-op where they already are), here or by
+        the background thread, whichever comes first; a caller that comes second waits for it."""
+        index = self.index
+        with self._letters_lock:
+            if not self._letters_indexed:
+                ingest_corpus(index, self.settings)
+                self._letters_indexed = True
+        return index
+
+    def warm_up_in_background(self) -> threading.Thread:
+        """In a thread, what the first upload and the first draft would otherwise wait for: open the index (and
+        import Chroma), load the embedding model, embed the injection detector's exemplars, index the shipped
+        letters. Not a daemon: a process that exits meanwhile waits for it rather than stop it in the middle of a
+        write. A failure is logged, and the first ingest or draft does that step again (and reports it)."""
+
+        def work() -> None:
+            try:
+                detector(self.settings.corpus_dir, get_embedder(self.settings.models_dir,
+                                                                self.settings.embedding_batch)).prepare()
+                self.precedent_index  # noqa: B018
+            except Exception as exc:
+                log.warning("start-up work not done in the background", extra={"error": f"{type(exc).__name__}: {exc}"})
+
+        thread = threading.Thread(target=work, name="warm-up")
+        thread.start()
+        return thread
 
     @cached_property
     def framework(self) -> Framework:
@@ -141,7 +176,7 @@ class Pipeline:
 
     @property
     def drafter(self) -> Drafter:
-        return Drafter(self.settings, self.index, self.framework, self.assessor, self.letters)
+        return Drafter(self.settings, self.precedent_index, self.framework, self.assessor, self.letters)
 
     def ingest(self, path: Path, member: str = "", year: int | None = None, progress: Progress | None = None) -> IngestResult:
         return ingest_report(Path(path), self.index, self.framework, self.settings, member=member, year=year, progress=progress)

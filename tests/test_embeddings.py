@@ -3,7 +3,8 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.search.embeddings import MiniLMOnnx, get_embedder
+from assistant.search.chroma_function import MiniLMOnnx
+from assistant.search.embeddings import get_embedder
 
 REFERENCE = json.loads((Path(__file__).parent / "data" / "minilm_reference.json").read_text())
 

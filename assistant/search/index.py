@@ -25,14 +25,11 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import bm25s
-import chromadb
 import numpy as np
 import Stemmer
-from chromadb.config import Settings as ChromaSettings
 
 from ..models import Chunk, Hit
 from ..settings import Settings
-from .embeddings import MiniLMOnnx
 
 log = logging.getLogger(__name__)
 
@@ -182,6 +179,11 @@ class _Lexical:
 
 class Index:
     def __init__(self, settings: Settings):
+        import chromadb  # here, not at import: the app's first page needs no index
+        from chromadb.config import Settings as ChromaSettings
+
+        from .chroma_function import MiniLMOnnx
+
         chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
         if settings.chroma_url:
             url = urlparse(settings.chroma_url)

@@ -115,12 +115,17 @@ def serve(settings=None, prevent_thread_lock: bool = False):
     # Drafting or ingesting one report must not block another user's work: saves run unlimited, ingestion and
     # drafting in their own concurrency groups.
     demo.queue(default_concurrency_limit=4)
-    return demo.launch(
+    launched = demo.launch(
         server_name=settings.host, server_port=settings.port, root_path=settings.root_path or None, auth=auth,
-        ssr_mode=False, show_error=True, run_history=False, prevent_thread_lock=prevent_thread_lock, theme=THEME, css=CSS,
+        ssr_mode=False, show_error=True, run_history=False, prevent_thread_lock=True, theme=THEME, css=CSS,
         head=KEYS_JS,
         # Refused in the browser (and by the upload route) before a large file is sent or read.
         max_file_size=int(settings.max_file_mb * 1024 * 1024),
         # Every response says: images, scripts and connections from this origin only (web/csp.py).
         app_kwargs={"middleware": [Middleware(ContentSecurityPolicy)]},
     )
+    # Once the page answers: the index, the embedding model and the shipped letters, before the first upload or draft.
+    pipeline.warm_up_in_background()
+    if not prevent_thread_lock:
+        demo.block_thread()
+    return launched

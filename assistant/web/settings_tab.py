@@ -5,7 +5,11 @@ from urllib.parse import urlparse
 import gradio as gr
 
 from ..judging.llm import LLMError, OpenAIChatClient, make_chat_client
-from ..judging.local_model import EmbeddedModelUnavailable
+from ..judging.local_model import (
+    INSTALL_HINT,
+    EmbeddedModelUnavailable,
+    runtime_installed,
+)
 from ..pipeline import Pipeline
 from ..review.text_safety import md_code, md_line, md_text
 from ..review.workspace import utc_time
@@ -81,6 +85,8 @@ class SettingsTab(Tab):
             scope = "You are a panel admin: a change here applies to every user of this server until it restarts."
         else:
             scope = "Only panel admins (PANEL_ADMINS) can change the backend."
+        if self.backend["backend"] == EMBEDDED and not runtime_installed():
+            now += f" — not installed here: to use it, {INSTALL_HINT}; until then drafts are the assessment's own"
         return f"Now drafting with: **{now}**.\n\n{scope}"
 
     def settings_form(self, request: gr.Request = None) -> list:
