@@ -50,7 +50,7 @@ def test_eval_reviews_writes_its_report_in_the_data_folder(settings, monkeypatch
 
     _, flipped = finalised_review(settings)
     monkeypatch.setattr(settings_module, "get_settings", lambda: settings)
-    monkeypatch.setattr("assistant.cli.get_settings", lambda: settings)
+    monkeypatch.setattr("assistant.evaluate.get_settings", lambda: settings)
     assert main(["eval", "--reviews"]) == 0
     report = settings.data_dir / "evaluation" / "report.html"
     html = report.read_text(encoding="utf-8")

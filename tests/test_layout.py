@@ -15,7 +15,7 @@ RANKS = {
     "pipeline": 5,
     "rounds": 6,
     "web": 7,
-    "doctor": 8, "benchmark": 8,
+    "doctor": 8, "benchmark": 8, "evaluate": 8,
     "cli": 9,  # `serve` starts the web app; the web app never imports the command line
 }
 MAX_LINES = 500
