@@ -150,6 +150,19 @@ def test_a_round_without_room_gets_nothing(settings, tmp_path):
     assert small.round.rounds.get("s").reports == []
 
 
+def test_an_unreadable_upload_stays_in_the_round_with_why(calls, tmp_path):
+    calls.round.create_round("r")
+    broken = tmp_path / "delta-network_2023_report.pdf"
+    broken.write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog >> garbage \x00\x01")
+    status, _ = calls.round.add_reports("r", [str(broken), str(SAMPLE_REPORT)], [])
+    assert ": 1 report: example-relief-network" in status
+    assert "Not readable, kept in the round with why: delta-network_2023_report.pdf:" in status
+    table, progress = calls.round.round_view("r")
+    assert "| delta-network_2023_report.pdf | Delta Network | 2023 |  | error |" in table
+    assert "<td class='who'>Delta Network 2023</td><td colspan='4'>not readable (" in progress
+    assert progress.count("<progress") == 1
+
+
 # The layout glitches of the issue
 
 def test_the_ingest_message_lists_questions_as_numbers(calls):

@@ -47,10 +47,12 @@ table.round-bars { border-collapse: collapse; width: 100%; table-layout: fixed; 
 table.round-bars th, table.round-bars td { padding: 2px 8px; text-align: left; vertical-align: middle; overflow-wrap: anywhere; }
 table.round-bars .who { width: 14rem; }
 table.round-bars .bar { width: 30%; }
-table.round-bars .count { width: 7.5rem; white-space: nowrap; }
+table.round-bars .count { width: 8.5rem; }
+table.round-bars td.count { white-space: nowrap; }
 .round-legend { font-size: 0.85em; color: #4a5568; }
 .checklist-panel { margin-top: 8px; }
 #logout { flex-grow: 0; min-width: 6rem; }
+#report-header { min-width: min(320px, 100%) !important; }
 @media (max-width: 900px) { table.round-bars .who { width: 9rem; } table.round-bars .bar { width: 20%; } }
 """
 LOGIN_MESSAGE = ("<h2>Panel Assistant</h2><p>The Independent Review Panel's workspace for feedback letters on "
@@ -91,7 +93,7 @@ def build_ui(workspace: Workspace) -> gr.Blocks:
         with gr.Row():
             ui.reports = gr.Dropdown(label="Open a report (the panel's reviews)", choices=[], interactive=True, scale=3,
                                      elem_id="reports", min_width=560)
-            ui.header = gr.Markdown("No report open.", elem_id="report-header", min_width=300)
+            ui.header = gr.Markdown("No report open.", elem_id="report-header")  # min-width in CSS: rows wrap
             # Gradio's own /logout route ends the login (every session of the user) and goes back to the login page.
             ui.logout = gr.Button("Log out", link=logout_url(workspace.pipeline.settings.root_path), size="sm",
                                   visible=page.auth_on, elem_id="logout", scale=0, min_width=96)

@@ -138,7 +138,7 @@ class RoundTab(Tab):
         except RoundError:
             reports = []
         there = {r.doc_id for r in reports}
-        mine = [(f"{Path(r.path).name} — {r.member or '?'} {r.year or ''}".rstrip(), report_key(r.path)) for r in reports]
+        mine = [(f"{self._source(r)} — {r.member or '?'} {r.year or ''}".rstrip(), report_key(r.path)) for r in reports]
         others = [(f"{member or '?'} {year or ''} ({source})", doc_id)
                   for doc_id, (source, member, year) in self.ingested(user).items() if doc_id not in there]
         return [gr.update(choices=mine, value=None), gr.update(choices=others, value=[])]
@@ -210,7 +210,9 @@ class RoundTab(Tab):
         return next((r for r in self.rounds.get(name).reports if report_key(r.path) == key), None)
 
     def report_details(self, name: str | None, key: str | None, request: gr.Request = None) -> list:
-        """[member box, year box] of the report picked."""
+        """[member box, year box] of the report picked (as they are when none is: an option list closed unpicked)."""
+        if not key:
+            return [gr.update(), gr.update()]
         try:
             report = self._report(name, key) if name and self.may_see_round(name, request) else None
         except RoundError:
