@@ -26,13 +26,15 @@ from .judging.llm import ChatClient
 from .pipeline import Pipeline
 from .reading.documents import IngestError, read_document
 from .reading.safety import detector
-from .review.reviews import now
+from .review.reviews import ReviewFinalised, now
 from .review.text_safety import sheet_cell
 from .search.embeddings import get_embedder
 from .search.ingest import (
+    IngestResult,
     _without_instructions,
     guess_member_and_year,
     load_ingest_record,
+    original_path,
     read_limits,
 )
 
@@ -43,7 +45,8 @@ except ImportError:  # Windows: a worker's lock file alone says it lives, and a 
 
 INJECTION = "addressed to an AI system"
 PRESCREEN_COLUMNS = [
-    "file", "member", "year", "question", "title", "status", "grade", "provisional", "points to check", "pages",
+    "file", "member", "year", "question", "title", "status", "grade", "provisional", "points to check", "points checked",
+    "drafted grade", "pages",
     "passages", "words", "figures", "points missing", "missing points", "injection warnings", "other warnings", "error",
 ]
 
@@ -126,23 +129,98 @@ class Rounds:
         names. A file that cannot be read, or a manifest row naming one outside those folders (never read), is kept
         in the round with its error, and the others go on. A round over PANEL_MAX_ROUND_REPORTS gets nothing added."""
         settings = self.pipeline.settings
-        known = {r.path for r in self.get(name).reports}
         entries: list[tuple[Path, str, int | None, str]] = []
         for file in map(Path, files):
             if file.suffix.lower() == ".csv":
                 entries += _manifest(file, _folders(settings.round_folders), settings.max_round_reports)
             else:
                 entries.append((file, *guess_member_and_year(file), ""))
-        total = len(known | {str(path.resolve()) for path, *_ in entries})
-        if total > settings.max_round_reports:
-            raise RoundError(f"round {name!r} would hold {total:,} reports, over the {settings.max_round_reports:,} limit "
-                             "(PANEL_MAX_ROUND_REPORTS); nothing was added. Split the round, or raise the limit.")
+        self._check_size(name, {str(path.resolve()) for path, *_ in entries})
         return [self._add_one(name, *entry) for entry in entries]
+
+    def add_ingested(self, name: str, picks: list[tuple[str, str, str, int | None]]) -> list[RoundReport]:
+        """Put reports already ingested (doc_id, source, member, year each) into the round, from the index: no file
+        is read again. A report already in the round stays as it is (and is not returned); one no longer indexed is
+        refused, and so is a round that would grow over PANEL_MAX_ROUND_REPORTS: then nothing is added."""
+        settings = self.pipeline.settings
+        there = {r.doc_id for r in self.get(name).reports}
+        results = []
+        for doc_id, source, member, year in picks:
+            if doc_id in there:
+                continue
+            chunks = self.pipeline.index.chunks(doc_id=doc_id)
+            if not chunks:
+                raise RoundError(f"{source} is no longer in the index: ingest it again; nothing was added")
+            record = load_ingest_record(settings, doc_id)
+            results.append(IngestResult(
+                doc_id=doc_id, source=source, member=member, year=year, chunks=len(chunks), already_indexed=True,
+                pages=max((c.page or 0 for c in chunks), default=0), warnings=record.warnings if record else []))
+            there.add(doc_id)
+        # Its key in the round: the copy the data folder keeps of it (the index's id where none is kept).
+        paths = {r.doc_id: str(original_path(settings, r.doc_id) or settings.data_dir / "reports" / r.doc_id) for r in results}
+        self._check_size(name, set(paths.values()))
+        added = []
+        for result in results:
+            review = self.pipeline.review_for(result, review_round=name)
+            report = RoundReport(path=paths[result.doc_id], member=result.member, year=result.year, doc_id=result.doc_id,
+                                 review_id=review.id, pages=result.pages, warnings=result.warnings)
+            self._save_report(name, report)
+            added.append(report)
+        return added
+
+    def set_report(self, name: str, path: str, member: str, year: int | None, user: str = "") -> RoundReport:
+        """Say which member organisation's report of which year one report of the round is: in the round, and in its
+        review (so the letter is addressed to it). A finalised review is refused, and nothing changes."""
+        member = (member or "").strip()
+        if not member:
+            raise RoundError("name the member organisation")
+        report = next((r for r in self.get(name).reports if r.path == path), None)
+        if report is None:
+            raise RoundError(f"round {name!r} has no report {Path(path).name!r}")
+        if report.review_id is not None:
+            try:
+                self.store.describe(report.review_id, member, year, user)
+            except ReviewFinalised as exc:
+                raise RoundError(f"{exc}; nothing was changed") from exc
+        with self.store.write() as db:
+            db.execute("UPDATE round_reports SET member=?, year=? WHERE round=? AND path=?", (member, year, name, path))
+        return report.model_copy(update={"member": member, "year": year})
+
+    def room(self, name: str) -> int:
+        """How many more reports the round may hold (PANEL_MAX_ROUND_REPORTS)."""
+        return max(0, self.pipeline.settings.max_round_reports - len(self.get(name).reports))
+
+    def summary(self, report: RoundReport, backend: str = "") -> dict[str, object]:
+        """A readable report's state: its questions drafted by `backend`; each graded question's grade (the drafted
+        one once there is one, else the pre-screen's) and whether it is provisional; its points checked (as in
+        `prescreen_rows`) and to check."""
+        review, screen = self.store.get(report.review_id), self.pipeline.prescreen(report.doc_id)
+        grades, checked = [], 0
+        for q in screen.questions:
+            suggestion = review.suggestion(q.number)
+            draft = suggestion.draft if suggestion and suggestion.draft.suggested_grade else None
+            if draft or q.rubric_grade:
+                provisional = bool(draft.assessment and draft.assessment.provisional) if draft else q.provisional
+                grades.append((q.number, (draft.suggested_grade if draft else q.rubric_grade).value, provisional))
+            checked += _checked(review, q.number, q.checks)
+        return {"drafted": len(review.suggestions.get(backend, {})) if backend else 0, "grades": grades,
+                "checked": checked, "to check": sum(q.to_check for q in screen.questions)}
+
+    def _check_size(self, name: str, paths: set[str]) -> None:
+        limit = self.pipeline.settings.max_round_reports
+        total = len({r.path for r in self.get(name).reports} | paths)
+        if total > limit:
+            raise RoundError(f"round {name!r} would hold {total:,} reports, over the {limit:,} limit "
+                             "(PANEL_MAX_ROUND_REPORTS); nothing was added. Split the round, or raise the limit.")
 
     def _add_one(self, name: str, path: Path, member: str, year: int | None, refused: str = "") -> RoundReport:
         report = RoundReport(path=str(path.resolve()), member=member, year=year, error=refused)
         if not refused:
             report = self._ingest(name, report, path)
+        self._save_report(name, report)
+        return report
+
+    def _save_report(self, name: str, report: RoundReport) -> None:
         with self.store.write() as db:
             db.execute(
                 "INSERT OR REPLACE INTO round_reports (round, path, member, year, doc_id, review_id, pages, warnings, error, added_at) "
@@ -150,7 +228,6 @@ class Rounds:
                 (name, report.path, report.member, report.year, report.doc_id, report.review_id, report.pages,
                  json.dumps(report.warnings), report.error, name, report.path, now()),
             )
-        return report
 
     def _ingest(self, name: str, report: RoundReport, path: Path) -> RoundReport:
         try:
@@ -174,10 +251,14 @@ class Rounds:
 
     def prescreen_rows(self, name: str, reports: slice | None = None) -> list[dict[str, object]]:
         """One row per report (of the `reports` slice: a page of the round) and question; a report that could not
-        be read or screened gets one row with why."""
+        be read or screened gets one row with why. With the pre-screen's grade, the grade the assistant drafted
+        (once it has), and the points checked: of the points the assessment asks a member to check, those a member
+        has set a status for (a member's edit of the question with point statuses counts them)."""
         rows = []
         for report in self.get(name).reports[reports or slice(None)]:
-            base = {"file": Path(report.path).name, "member": report.member, "year": report.year}
+            review = self.store.get(report.review_id) if report.review_id is not None else None
+            base = {"file": review.source if review and review.source else Path(report.path).name,
+                    "member": report.member, "year": report.year}
             injections = [w for w in report.warnings if INJECTION in w]
             others = [w for w in report.warnings if INJECTION not in w]
             if report.error or not report.doc_id:
@@ -192,7 +273,8 @@ class Rounds:
                 rows.append(base | {
                     "question": q.number, "title": q.title, "status": q.status,
                     "grade": q.rubric_grade.value if q.rubric_grade else "", "provisional": q.grade_note if q.provisional else "",
-                    "points to check": q.to_check,
+                    "points to check": q.to_check, "points checked": _checked(review, q.number, q.checks),
+                    "drafted grade": _drafted_grade(review, q.number),
                     "pages": ", ".join(map(str, q.pages)), "passages": q.passages, "words": q.words, "figures": q.figures,
                     "points missing": len(q.missing_guidance), "missing points": "\n".join(q.missing_guidance),
                     "injection warnings": "\n".join(injections), "other warnings": "\n".join(others), "error": "",
@@ -323,6 +405,20 @@ class Rounds:
         log = open(log_dir / f"{_safe(name)}.log", "ab")
         return subprocess.Popen([sys.executable, "-m", "assistant.cli", "round", "work", name], stdout=log,
                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+
+
+def _checked(review, number: int, checks: list[str]) -> int:
+    """How many of the points to check (`checks`) of a question some member has set a status for."""
+    if review is None:
+        return 0
+    set_by_hand = {guidance for edits in review.edits.values() if (edit := edits.get(number)) for guidance in edit.points}
+    return sum(guidance in set_by_hand for guidance in checks)
+
+
+def _drafted_grade(review, number: int) -> str:
+    suggestion = review.suggestion(number) if review is not None else None
+    grade = suggestion.draft.suggested_grade if suggestion else None
+    return grade.value if grade else ""
 
 
 def _folders(spec: str) -> list[Path]:

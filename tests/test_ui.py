@@ -97,7 +97,8 @@ def test_draft_edit_reload_restart(calls, settings):
     *_, last = calls.draft.draft_all(doc_id, ALICE)
     assert last[0] == "Done: all questions drafted." and last[-1] == "A strong report overall."
     views = calls.page.open_report(doc_id, ALICE)[3:]
-    assert field(views, calls, 3, GRADE) == "PS" and "49 complaints were closed" in field(views, calls, 3, EVIDENCE)
+    assert field(views, calls, 3, GRADE) == "PS" and "49 complaints were closed" in field(views, calls, 3, CHECKLIST)
+    assert "49 complaints" not in field(views, calls, 3, EVIDENCE)  # each quote once: under its point, not again
 
     _, note, suggestion = calls.draft.save_commentary(doc_id, 3.0, "The Panel's own words on complaints.", ALICE)
     assert "You changed the text" in note and "The report shares that 57 complaints" in suggestion  # live, no reload

@@ -33,6 +33,7 @@ class QuestionScreen(BaseModel):
     provisional: bool = Field(default=False, description="A core point's status is still to be checked")
     grade_note: str = Field(default="", description="The grade's range over the points to check, in words")
     to_check: int = Field(default=0, description="Points whose status is still to be checked")
+    checks: list[str] = Field(default_factory=list, description="Those points' guidance, in the order to check them")
 
     @property
     def grade_label(self) -> str:
@@ -89,6 +90,7 @@ def prescreen(settings: Settings, index: Index, framework: Framework, doc_id: st
             gaps=gaps_of(assessment.points, {p.text: p.ask for p in question.guidance}),
             rubric_grade=assessment.grade,
             provisional=assessment.provisional, grade_note=assessment.grade_note, to_check=len(assessment.to_check),
+            checks=list(assessment.to_check),
         ))
     first = all_chunks[0]
     record = load_ingest_record(settings, doc_id)

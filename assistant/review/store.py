@@ -357,6 +357,13 @@ class ReviewStore(Membership, Decisions, History):
         self._audit(db, review_id, user, "edit", number, change)
         return edit
 
+    def describe(self, review_id: int, member: str, year: int | None, user: str = "") -> None:
+        """Which member organisation's report of which year the review is (the secretariat corrects a guess)."""
+        with self.write() as db:
+            self._check_open(db, review_id)
+            self._touch(db, review_id, "member=?, year=?", member, year)
+            self._audit(db, review_id, user, "describe", None, {"member": member, "year": year})
+
     def archive_edit(self, review_id: int, user: str, number: int, reason: str = "set aside") -> None:
         with self.write() as db:
             self._check_open(db, review_id)

@@ -45,8 +45,21 @@ table.consensus { border-collapse: collapse; width: 100%; }
 table.consensus th, table.consensus td { border: 1px solid #cbd5e0; padding: 4px 8px; text-align: left; }
 table.consensus tr.disagree td { background: #fff5f5; }
 table.consensus tr.disagree td:first-child { border-left: 4px solid #c53030; }
-.round-progress progress { width: 60%; vertical-align: middle; }
+.round-progress progress { width: 100%; vertical-align: middle; }
+table.round-bars { border-collapse: collapse; width: 100%; table-layout: fixed; }
+table.round-bars th, table.round-bars td { padding: 2px 8px; text-align: left; vertical-align: middle; overflow-wrap: anywhere; }
+table.round-bars .who { width: 14rem; }
+table.round-bars .bar { width: 30%; }
+table.round-bars .count { width: 8.5rem; }
+table.round-bars td.count { white-space: nowrap; }
+.round-legend { font-size: 0.85em; color: #4a5568; }
+.checklist-panel { margin-top: 8px; }
+#logout { flex-grow: 0; min-width: 6rem; }
+#report-header { min-width: min(320px, 100%) !important; }
+@media (max-width: 900px) { table.round-bars .who { width: 9rem; } table.round-bars .bar { width: 20%; } }
 """
+LOGIN_MESSAGE = ("<h2>Panel Assistant</h2><p>The Independent Review Panel's workspace for feedback letters on "
+                 "accountability reports. Log in with the name and password the panel's admin gave you.</p>")
 
 
 class Workspace:
@@ -75,7 +88,7 @@ class Workspace:
 
 def build_ui(workspace: Workspace) -> gr.Blocks:
     page = workspace.page
-    with gr.Blocks(title="Panel Assistant", analytics_enabled=False) as demo:
+    with gr.Blocks(title="Panel Assistant", analytics_enabled=False, fill_width=True) as demo:
         ui = SimpleNamespace(open_report=page.open_report)
         ui.review_state = gr.State(None)
         ui.ingested = gr.State(False)
@@ -83,8 +96,11 @@ def build_ui(workspace: Workspace) -> gr.Blocks:
         gr.Markdown("# Panel Assistant\nDraft the Independent Review Panel's feedback letter on an accountability report.")
         with gr.Row():
             ui.reports = gr.Dropdown(label="Open a report (the panel's reviews)", choices=[], interactive=True, scale=3,
-                                     elem_id="reports")
-            ui.header = gr.Markdown("No report open.", elem_id="report-header")
+                                     elem_id="reports", min_width=560)
+            ui.header = gr.Markdown("No report open.", elem_id="report-header")  # min-width in CSS: rows wrap
+            # Gradio's own /logout route ends the login (every session of the user) and goes back to the login page.
+            ui.logout = gr.Button("Log out", link=logout_url(workspace.pipeline.settings.root_path), size="sm",
+                                  visible=page.auth_on, elem_id="logout", scale=0, min_width=96)
         for tab in workspace.tabs:
             tab.build(ui)
         ui.page = [ui.header, ui.prescreen_md, ui.opening] + ui.question_components
@@ -102,6 +118,10 @@ def build_ui(workspace: Workspace) -> gr.Blocks:
     return demo
 
 
+def logout_url(root_path: str = "") -> str:
+    return f"{(root_path or '').rstrip('/')}/logout"
+
+
 def serve(settings=None, prevent_thread_lock: bool = False):
     settings = settings or get_settings()
     auth = parse_auth(settings.auth)
@@ -117,6 +137,7 @@ def serve(settings=None, prevent_thread_lock: bool = False):
     demo.queue(default_concurrency_limit=4)
     launched = demo.launch(
         server_name=settings.host, server_port=settings.port, root_path=settings.root_path or None, auth=auth,
+        auth_message=LOGIN_MESSAGE,
         ssr_mode=False, show_error=True, run_history=False, prevent_thread_lock=True, theme=THEME, css=CSS,
         head=KEYS_JS,
         # Refused in the browser (and by the upload route) before a large file is sent or read.

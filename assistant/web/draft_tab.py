@@ -16,7 +16,13 @@ from ..review.text_safety import md_text
 from ..review.workspace import utc_time
 from .archive import ArchiveViews
 from .page import PageViews
-from .render import quotes, render_changed_note, render_checklist, render_suggestion
+from .render import (
+    plain_text,
+    quotes,
+    render_changed_note,
+    render_checklist,
+    render_suggestion,
+)
 from .state import (
     FINALISED,
     GRADE_CHOICES,
@@ -49,14 +55,15 @@ class DraftTab(ArchiveViews, PageViews):
     def _question(self, ui, question) -> list:
         """One question's accordion, wired to save each change as it is made; returns its QUESTION_FIELDS views."""
         n = question.number
-        with gr.Accordion(f"{n}. {question.text}", open=n == 1):
+        # Each row's columns stack below about 900 px (their min_width): the grade's whole label stays readable.
+        with gr.Accordion(f"{n}. {question.text}", open=n == 1, elem_classes="question"):
             with gr.Row():
-                with gr.Column(scale=3, elem_classes="member-panel"):
+                with gr.Column(scale=3, min_width=440, elem_classes="member-panel"):
                     gr.Markdown("Your text — goes in the letter", elem_classes="panel-label")
                     changed = gr.Markdown(elem_id=f"changed-{n}")
                     commentary = gr.Textbox(show_label=False, lines=8, interactive=True, elem_id=f"commentary-{n}",
                                             placeholder="Write the Panel's commentary on this question.")
-                with gr.Column(scale=1, min_width=220):
+                with gr.Column(scale=1, min_width=380):
                     grade = gr.Dropdown(label="Grade", choices=GRADE_CHOICES, interactive=True,
                                         visible=question.graded, elem_id=f"grade-{n}")
                     omit = gr.Checkbox(label="Leave this question out of the letter", elem_id=f"omit-{n}")
@@ -64,23 +71,26 @@ class DraftTab(ArchiveViews, PageViews):
                     regenerate = gr.Button("Regenerate this question", size="sm", elem_id=f"regenerate-{n}")
                     regen_status = gr.Markdown(elem_id=f"regen-status-{n}")
             with gr.Row():
-                with gr.Column(elem_classes="suggestion-panel"):
+                with gr.Column(min_width=440, elem_classes="suggestion-panel"):
                     gr.Markdown("Assistant's suggestion", elem_classes="panel-label")
                     suggestion = gr.Markdown(elem_id=f"suggestion-{n}")
-                with gr.Column(elem_classes="evidence-panel"):
-                    gr.Markdown("Checklist and evidence", elem_classes="panel-label")
-                    checklist = gr.Markdown(elem_id=f"checklist-{n}")
-                    with gr.Row():
-                        point = gr.Dropdown(label="Guidance point", choices=[], interactive=True, scale=3,
-                                            elem_id=f"point-{n}")
-                        status = gr.Radio(STATUSES, label="Its status (yours)", interactive=True, scale=2,
-                                          elem_id=f"status-{n}")
+                with gr.Column(min_width=440, elem_classes="evidence-panel"):
+                    gr.Markdown("Evidence", elem_classes="panel-label")
                     evidence = gr.Markdown(elem_id=f"evidence-{n}")
                     evidence_pick = gr.Dropdown(label="See a quote in context", choices=[], interactive=True,
                                                 elem_id=f"quote-{n}")
                     context = gr.Textbox(label="Surrounding text", lines=6, interactive=False, elem_id=f"context-{n}")
                     page_image = gr.Image(label="Page", type="pil", visible=False, interactive=False,
                                           elem_id=f"page-{n}")
+            # The checklist across the whole width below: its quotes sit under their points, listed once.
+            with gr.Column(elem_classes="evidence-panel checklist-panel"):
+                gr.Markdown("Checklist", elem_classes="panel-label")
+                checklist = gr.Markdown(elem_id=f"checklist-{n}")
+                with gr.Row():
+                    point = gr.Dropdown(label="Guidance point", choices=[], interactive=True, scale=3, min_width=480,
+                                        elem_id=f"point-{n}")
+                    status = gr.Radio(STATUSES, label="Its status (yours)", interactive=True, scale=2, min_width=280,
+                                      elem_id=f"status-{n}")
             with gr.Accordion("Show model output", open=False):
                 live = gr.Textbox(show_label=False, lines=4, interactive=False, elem_id=f"live-{n}")
             with gr.Accordion("Past-letter precedent", open=False):
@@ -287,5 +297,5 @@ class DraftTab(ArchiveViews, PageViews):
             return ["", no_image]
         evidence = found[index]
         chunk = self.pipeline.passage(evidence.chunk_id) if evidence.chunk_id else None
-        context = f"[{chunk.source}, {chunk.location}]\n\n{chunk.text}" if chunk else f"“{evidence.quote}” ({evidence.location})"
+        context = f"[{chunk.source}, {chunk.location}]\n\n{plain_text(chunk.text)}" if chunk else f"“{evidence.quote}” ({evidence.location})"
         return [context, self.page_image(review.doc_id, evidence)]

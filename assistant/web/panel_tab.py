@@ -21,7 +21,7 @@ class PanelTab(SideBySide):
             ui.refresh_panel = gr.Button("Refresh", size="sm")
             with gr.Row():
                 ui.comment_on = gr.Dropdown([(f"{q.number}. {q.title}", q.number) for q in self.pipeline.framework.questions],
-                                            label="Comment on question", scale=1, elem_id="comment-question")
+                                            label="Comment on question", scale=1, min_width=400, elem_id="comment-question")
                 ui.comment_text = gr.Textbox(label="Comment", scale=3, elem_id="comment-text")
                 ui.comment_button = gr.Button("Add comment", scale=1)
             ui.lead_view = gr.Markdown(elem_id="lead")

@@ -1,10 +1,14 @@
 """Rendering: pure functions of a member's view of a question, as Markdown for the draft view. Every string from a
 report, a model or a member goes through md_text/md_line (review/text_safety.py): shown as text, never as markup."""
 
+import re
+
 from ..models import Evidence, Grade, PointAssessment, QuestionDraft
 from ..review.prescreen import Prescreen
 from ..review.reviews import MemberEdit
 from ..review.text_safety import md_line, md_text
+
+_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+|[ \t]+#+[ \t]*$", re.MULTILINE)
 
 
 def render_suggestion(draft: QuestionDraft | None, edit: MemberEdit | None) -> str:
@@ -74,10 +78,15 @@ def quotes(draft: QuestionDraft | None) -> list[Evidence]:
 
 
 def render_evidence(draft: QuestionDraft | None) -> str:
+    """The draft's verified quotes that the checklist does not already show under a point: each quote once."""
     if not draft or not draft.evidence:
         return "_No verified quotes._"
-    return "\n".join(f"- “{md_line(e.quote)}” ({f'p. {e.page}' if e.page else md_line(e.section[:60]) or 'report'})"
-                     for e in draft.evidence)
+    shown = {(e.chunk_id, e.quote) for p in (draft.assessment.points if draft.assessment else []) for e in p.evidence}
+    others = [e for e in draft.evidence if (e.chunk_id, e.quote) not in shown]
+    if not others:
+        return "_Every quote the draft rests on is under its point in the checklist below; pick one to read it in context._"
+    lead = "Also quoted by the draft:\n\n" if len(others) < len(draft.evidence) else ""
+    return lead + "\n".join(f"- “{md_line(e.quote)}” ({f'p. {e.page}' if e.page else md_line(clip(e.section, 60)) or 'report'})" for e in others)
 
 
 def render_precedent(draft: QuestionDraft | None) -> str:
@@ -102,10 +111,23 @@ def render_follow_ups(draft: QuestionDraft | None) -> str:
 def render_prescreen(result: Prescreen) -> str:
     rows = ["| Q | Status | Where | Passages | Words | Figures | Possibly missing |", "|---|---|---|---|---|---|---|"]
     for q in result.questions:
-        where = ", ".join(f"p. {p}" for p in q.pages) or (md_line(q.sections[0][:40]) if q.sections else "—")
+        where = ", ".join(f"p. {p}" for p in q.pages) or (md_line(clip(q.sections[0], 60)) if q.sections else "—")
         missing = "<br>".join(map(md_line, q.missing_guidance)) or "—"
         rows.append(f"| {q.number} | {q.status} | {where} | {q.passages} | {q.words} | {q.figures} | {missing} |")
     return "\n".join(rows)
+
+
+def clip(text: str, limit: int) -> str:
+    """At most `limit` characters, cut between words (marked '…'), never inside one."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit + 1].rsplit(None, 1)[0] if " " in text[:limit + 1] else text[:limit]
+    return head[:limit].rstrip(" ,;:-–") + "…"
+
+
+def plain_text(text: str) -> str:
+    """A passage as plain text for a text box: Markdown heading marks ('#### Pillar 1') taken off."""
+    return _HEADING.sub("", text)
 
 
 def point_choices(points: list[PointAssessment]) -> list[tuple[str, str]]:

@@ -47,6 +47,7 @@ class ReportTab(PageViews):
         ui.ingest_button.click(
             self.ingest, [ui.upload, ui.member, ui.year, ui.review_state],
             [ui.ingest_status, ui.review_state, ui.reports, ui.ingested], concurrency_id="ingest", concurrency_limit=1,
+            show_progress_on=ui.ingest_status,  # under the button, not over the report picker
         ).then(self.open_if_ingested, [ui.ingested, ui.review_state], ui.page, show_progress="hidden").then(
             lambda d: d, ui.review_state, ui.last_review).then(self.prescreen_view, ui.review_state, ui.prescreen_md)
 
@@ -71,7 +72,8 @@ class ReportTab(PageViews):
         # The uploader is a member of the report's review; with login they lead it where nobody does yet.
         review = self.pipeline.review_for(result, user=user, lead_if_none=self.auth_on)
         state = "already indexed" if result.already_indexed else "indexed"
-        lines = [f"Done: {md_code(result.source)}: {state}, {result.chunks} passages; questions found: {result.questions_found or 'none'}"]
+        found = ", ".join(map(str, result.questions_found)) or "none"
+        lines = [f"Done: {md_code(result.source)}: {state}, {result.chunks} passages; questions found: {found}"]
         if review.suggestions:
             others = ", ".join(md_line(m) for m in review.members if m != user) or "no other member yet"
             lines.append(f"The panel's review of this report is open ({others}), the assistant's drafts already there.")
