@@ -37,7 +37,15 @@ CASES = {c.id: c for c in load_designed_cases()}
 VARIANTS = {v["id"]: v for v in load_variants() + load_blind()[0]}
 
 # (property, case or variant) -> the defect, for properties the assessment breaks today. Keep each reason precise.
-KNOWN_FAILURES: dict[tuple[str, str], str] = {}
+KNOWN_FAILURES: dict[tuple[str, str], str] = {
+    **{("delete", f"blind-thematic-pdf-Q{n}"): (
+        f"blind-thematic-pdf (new blind case, not tuned on): with Q{n}'s own chapters deleted, the thematic filing "
+        f"files another chapter under Q{n} (the report has five chapters that answer no question), so Q{n} is PS, not NM")
+       for n in (1, 2, 3, 5)},
+    ("formats", "blind-thematic-pdf"): (
+        "blind-thematic-pdf's Markdown and PDF renderings are read differently: in the PDF, Q1's evidence-of-impact "
+        "point goes addressed -> missing (Q1 PM -> PS) and a Q3 point missing -> addressed (PM -> FM)"),
+}
 
 
 def pytest_generate_tests(metafunc):
