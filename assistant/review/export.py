@@ -42,7 +42,11 @@ def _body_sections(letter: LetterDraft, framework: Framework, prompts_dir: Path,
             grade = _fill(layout.grade_line, grade=framework.grade_name(draft.suggested_grade)
                           if draft.suggested_grade else MISSING_GRADE)
             if draft.suggested_grade and draft.assessment and draft.assessment.provisional:
-                grade += " " + _fill(layout.provisional_mark, note=draft.assessment.grade_note or "")
+                # In the framework's own grade names: a charter's letter never shows another framework's codes.
+                best, worst = (draft.assessment.grade_range or [draft.suggested_grade] * 2)[:2]
+                span = (framework.grade_name(worst) if best == worst else
+                        f"{framework.grade_name(worst)} to {framework.grade_name(best)}")
+                grade += " " + _fill(layout.provisional_mark, note=span)
         heading = _fill(layout.question_heading, number=question.number, title=question.title, text=question.text)
         questions.append((heading, escape(draft.commentary.strip()) or MISSING_COMMENTARY, grade))
     return {

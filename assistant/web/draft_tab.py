@@ -123,7 +123,7 @@ class DraftTab(ArchiveViews, PageViews):
 
     def wire(self, ui) -> None:
         # Checks made in the Verify tab (or by another member) show when the member comes back to the draft.
-        ui.draft_tab.select(ui.open_report, ui.review_state, ui.page, show_progress="hidden")
+        ui.draft_tab.select(self.refresh, ui.review_state, ui.page, show_progress="hidden")
         ui.draft_button.click(self.draft_all, ui.review_state, [ui.draft_status] + ui.question_components + [ui.opening],
                               concurrency_id="draft", concurrency_limit=2)
         ui.opening.input(self.save_opening, [ui.review_state, ui.opening], ui.opening_saved, trigger_mode="always_last",

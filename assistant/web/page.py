@@ -113,6 +113,17 @@ class PageViews(Tab):
         prescreen = "_Pre-screening the report…_" if review is not None else ""
         return [self.header(review), prescreen, remarks] + self.all_views(review, user)
 
+    def refresh(self, review_id, request: gr.Request = None) -> list:
+        """The page again as the store has it (checks made in the Verify tab, another member's work), without
+        re-sending what the member types or picks: their text, grade and leave-out box, and the overall remarks. A
+        value sent back while they pick or type would undo it."""
+        page = self.open_report(review_id, request)
+        head, views = page[:3], page[3:]
+        head[2] = gr.update()
+        for start in range(0, len(views), QUESTION_FIELDS):
+            views[start:start + 3] = [gr.update()] * 3
+        return head + views
+
     def prescreen_view(self, review_id, request: gr.Request = None) -> str:
         review = self._review(review_id, request)
         if review is None:
