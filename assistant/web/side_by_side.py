@@ -27,7 +27,7 @@ class SideBySide(Tab):
                     "replace goes to your archive (Draft tab, 'Earlier texts').")
         with gr.Row():
             ui.decide_question = gr.Dropdown([(f"{q.number}. {q.title}", q.number) for q in self.pipeline.framework.questions],
-                                             label="Question", scale=2, min_width=420, elem_id="decide-question")
+                                             label="Question", scale=2, min_width=560, elem_id="decide-question")
             ui.decide_source = gr.Radio([], label="Goes into the letter", scale=3, elem_id="decide-source")
         with gr.Row():
             ui.decide_text = gr.Textbox(label="Its text (edit it for a merge)", lines=5, scale=3, elem_id="decide-text")
