@@ -56,6 +56,15 @@ def ingest(page, path: Path = SAMPLE_REPORT, expect_text: str = "questions found
         expect(page.locator("#report-header")).not_to_have_text("No report open.", timeout=30_000)
 
 
+def draft_all(page) -> None:
+    """Draft every question from the Draft tab, as a member does, until the page says they are drafted."""
+    from playwright.sync_api import expect
+
+    page.get_by_role("tab", name="Draft").click()
+    page.get_by_role("button", name="Draft all questions").click()
+    expect(page.get_by_text("all questions drafted")).to_be_visible(timeout=60_000)
+
+
 def type_into(page, selector: str, text: str) -> None:
     """As a member types: replace the text, then key in the last word, so the page's input events fire. A question
     just opened can still be mounting its box, which then drops what was typed into it (a fresh-clone CI run kept
@@ -110,9 +119,7 @@ def test_upload_draft_edit_reload_download(running_app, browser, shots, tmp_path
     expect(page.get_by_text("possibly missing", exact=False).first).to_be_visible()
     page.screenshot(path=shots / "2-prescreen.png")
 
-    page.get_by_role("tab", name="Draft").click()
-    page.get_by_role("button", name="Draft all questions").click()
-    expect(page.get_by_text("all questions drafted")).to_be_visible(timeout=60_000)
+    draft_all(page)
     grade = page.locator("#grade-1 input")
     # The rubric's grade of the assessment (the sample's designed grade for Q1 is PM; the assessment misses a core point)
     expect(grade).to_have_value("PS: partially met, significant improvements")
@@ -276,9 +283,7 @@ def test_two_members_see_each_others_grades_and_flip_a_status(settings, tmp_path
     with app_server(settings, tmp_path / "app.log", PANEL_AUTH="alice:a-secret,bob:b-secret", **scripted_llm) as (url, _):
         alice = log_in(browser, url, "alice", "a-secret")
         ingest(alice)
-        alice.get_by_role("tab", name="Draft").click()
-        alice.get_by_role("button", name="Draft all questions").click()
-        expect(alice.get_by_text("all questions drafted")).to_be_visible(timeout=60_000)
+        draft_all(alice)
         pick_option(alice, "#grade-1 input", "NM: not met")
         expect(alice.locator("#saved-1")).to_contain_text("UTC", timeout=15_000)
         # With login a review is given, not taken: Alice uploaded the report, so she leads it, and adds Bob.
@@ -359,9 +364,7 @@ def test_verify_mode_checks_points_with_single_keys(running_app, browser, shots)
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
     page.goto(running_app)
     ingest(page)
-    page.get_by_role("tab", name="Draft").click()
-    page.get_by_role("button", name="Draft all questions").click()
-    expect(page.get_by_text("all questions drafted")).to_be_visible(timeout=60_000)
+    draft_all(page)
     expect(page.locator("#checklist-1")).to_contain_text("provisional")
     page.get_by_role("tab", name="Verify").click()
     point = page.locator("#verify-point")
@@ -398,9 +401,7 @@ def test_an_archived_text_is_restored_and_the_lead_puts_bobs_text_in_the_letter(
     with app_server(settings, tmp_path / "app.log", PANEL_AUTH="alice:a-secret,bob:b-secret", **scripted_llm) as (url, _):
         alice = log_in(browser, url, "alice", "a-secret")
         ingest(alice)
-        alice.get_by_role("tab", name="Draft").click()
-        alice.get_by_role("button", name="Draft all questions").click()
-        expect(alice.get_by_text("all questions drafted")).to_be_visible(timeout=60_000)
+        draft_all(alice)
         type_into(alice, "#commentary-1 textarea", "Alice's first words on achievements.")
         wait_until_saved(settings, 1, "Alice's first words on achievements.", user="alice")
         alice.once("dialog", lambda dialog: dialog.accept())

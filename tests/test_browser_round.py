@@ -8,7 +8,7 @@ import csv
 import openpyxl
 
 from .conftest import SAMPLE_REPORT
-from .test_browser import browser, download, ingest, pytestmark, shots  # noqa: F401 (fixtures, the chromium skip)
+from .test_browser import browser, download, draft_all, ingest, pytestmark, shots  # noqa: F401 (fixtures, the chromium skip)
 from .test_round_tab import two_reports
 
 # A dropdown's shown value (its input), its options and a multiselect's tokens: any whose text is wider than its box.
@@ -41,9 +41,7 @@ def test_no_dropdown_text_is_cut_at_800_px(running_app, browser):
     page = browser.new_page(viewport={"width": 800, "height": 1000})
     page.goto(running_app)
     ingest(page)
-    page.get_by_role("tab", name="Draft").click()
-    page.get_by_role("button", name="Draft all questions").click()
-    expect(page.get_by_text("all questions drafted")).to_be_visible(timeout=60_000)
+    draft_all(page)
     expect(page.locator("#grade-1 input")).to_have_value("PS: partially met, significant improvements")
     found = {"Draft": cut_texts(page)}
     for tab in ("Report", "Pre-screen", "Panel", "Round", "Export", "Settings"):

@@ -115,14 +115,15 @@ def grade_confidence(points: Sequence[PointAssessment], grade: Grade, grade_of: 
     def flipped(i: int, status: PointStatus) -> Grade:
         return grade_of([p.model_copy(update={"status": status}) if j == i else p for j, p in enumerate(points)])
 
-    moves = {i: flipped(i, "missing") != grade or flipped(i, "addressed") != grade
-             for i, p in enumerate(points) if p.confidence == "check"}
+    # Each point to check, once missing and once addressed: two rubric calls a point.
+    if_missing = {i: flipped(i, "missing") for i, p in enumerate(points) if p.confidence == "check"}
+    moves = {i: if_missing[i] != grade or flipped(i, "addressed") != grade for i in if_missing}
     order = sorted(moves, key=lambda i: triage_key(points[i], moves[i], located_by, rules))
     note = ""
     if best != worst:
-        worse = [i for i in order if flipped(i, "missing") != grade][:2]
+        worse = [i for i in order if if_missing[i] != grade][:2]
         detail = Template(phrases["if_missing"]).substitute(
-            worse=flipped(worse[0], "missing").value, points=" or ".join(f"‘{points[i].guidance}’" for i in worse)
+            worse=if_missing[worse[0]].value, points=" or ".join(f"‘{points[i].guidance}’" for i in worse)
         ) if worse else ""
         note = Template(phrases["range"]).substitute(grade=grade.value, worst=worst.value, best=best.value, detail=detail)
     return {"provisional": any(p.core and p.confidence == "check" for p in points), "grade_range": [best, worst],
