@@ -1,7 +1,12 @@
+import subprocess
+import sys
+
 import pytest
 
 from assistant.search.index import LETTERS, Index
 from assistant.search.ingest import guess_member_and_year, ingest_corpus, ingest_report
+
+from assistant.settings import PROJECT_ROOT
 
 from .conftest import SAMPLE_REPORT, make_pdf
 
@@ -138,3 +143,32 @@ def test_a_writer_that_was_behind_catches_up(index, framework, settings, tmp_pat
         assert process.search("USD 5,000", k=1)[0].lexical_rank == 1
         assert process.search("Lilongwe fraud", k=1)[0].lexical_rank == 1
         assert process.size() == index.collections["report_chunks"].count()
+
+
+
+def test_a_real_second_process_writing_is_seen_by_dense_search_too(index, framework, settings, tmp_path):
+    """Two OS processes (the app and a round worker): Chroma caches each collection's vectors per process. This
+    process searched its letters while there were none and its reports before the second report came; it must then
+    rank the other process's chunks by meaning too, not only by BM25 (the letters query failed with "Nothing found
+    on disk", the new report's chunk had no dense rank)."""
+    ingest_report(SAMPLE_REPORT, index, framework, settings)
+    assert index.collections[LETTERS].query(query_texts=["grades"], n_results=1)["ids"] == [[]]
+    assert index.search("USD 5,000", k=1)
+    other = make_pdf(tmp_path / "other_2020.pdf", ["Question 3\nWe received 3 complaints about fraud in Lilongwe."])
+    script = (
+        "import sys\n"
+        "from assistant.settings import Settings\n"
+        "from assistant.search.index import Index\n"
+        "from assistant.search.ingest import ingest_corpus, ingest_report\n"
+        "from assistant.reading.corpus import load_framework\n"
+        "settings = Settings(data_dir=sys.argv[1], preset='embedded')\n"
+        "index = Index(settings)\n"
+        "ingest_report(sys.argv[2], index, load_framework(settings.corpus_dir, sys.argv[3]), settings)\n"
+        "ingest_corpus(index, settings)\n"
+    )
+    subprocess.run([sys.executable, "-c", script, str(settings.data_dir), str(other), framework.id], check=True,
+                   cwd=PROJECT_ROOT)
+    hit = index.search("complaints about fraud in Lilongwe", k=1)[0]
+    assert "Lilongwe" in hit.chunk.text and hit.dense_rank is not None
+    letters = index.search("the panel's grade for complaints handling", collection=LETTERS, k=5)
+    assert letters and any(h.dense_rank is not None for h in letters)

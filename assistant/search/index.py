@@ -20,6 +20,7 @@ import shutil
 import threading
 import time
 import uuid
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -177,6 +178,10 @@ class _Lexical:
             return None
 
 
+# What each process's local Chroma bindings last read of each collection: its stamp then (see _dense_current).
+_DENSE_SEEN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 class Index:
     def __init__(self, settings: Settings):
         import chromadb  # here, not at import: the app's first page needs no index
@@ -208,6 +213,9 @@ class Index:
             for name in (REPORTS, LETTERS)
         }
         self._lock = threading.RLock()
+        self._local = not settings.chroma_url
+        if self._local and self.client._server not in _DENSE_SEEN:  # new bindings: they have read nothing yet
+            _DENSE_SEEN[self.client._server] = {name: self._stamp(name) for name in self.collections}
         # Loaded (or caught up with the store) now, at start-up, so that no query pays for it.
         self._lexical: dict[str, _Lexical] = {name: self._open_lexical(name) for name in self.collections}
 
@@ -351,7 +359,24 @@ class Index:
             lexical = self._lexical[collection]
             if self._stamp(collection) != lexical.stamp:
                 self._lexical[collection] = lexical = self._sync(collection, lexical)
+            self._dense_current(collection, lexical.stamp)
             return lexical
+
+    def _dense_current(self, collection: str, stamp: str) -> None:
+        """A local Chroma caches each collection's HNSW reader per process and does not see another process's
+        vectors: a query answers from the old ones, or fails with "Nothing found on disk" where the collection was
+        empty when first queried. Where the collection's stamp moved since this process's bindings last saw it,
+        they are started again, which reads the vectors from disk (a few ms). The bindings are one per process and
+        path, shared by every Index on it, so what they saw is kept with them. `start` builds the new bindings
+        before it replaces the old, so a query in another thread meanwhile still has one. A Chroma server
+        (PANEL_CHROMA_URL) needs none of this."""
+        if not self._local:
+            return
+        api = self.client._server
+        seen = _DENSE_SEEN.setdefault(api, {})
+        if seen.get(collection, stamp) != stamp:
+            api.start()
+        seen[collection] = stamp
 
     def _sync(self, collection: str, lexical: _Lexical) -> _Lexical:
         """Catch up with the store by the difference in ids: fetch only the rows this process has not seen."""
@@ -390,3 +415,5 @@ class Index:
             else:
                 lexical.save(self.lexical_dir / collection)
             self._lexical[collection] = lexical
+            if self._local:  # a write brings this process's reader up to date with the store
+                _DENSE_SEEN.setdefault(self.client._server, {})[collection] = lexical.stamp
