@@ -127,7 +127,7 @@ def cmd_prescreen(args: argparse.Namespace) -> int:
     pipeline, report = _pipeline_with_report(args)
     if report is None:
         return 1
-    result = pipeline.prescreen(report.doc_id)
+    result = pipeline.prescreen(report.doc_id, report.member, report.year)
     print(result.model_dump_json(indent=2) if args.json else as_table(result))
     return 0
 

@@ -111,7 +111,11 @@ class LetterLayout(BaseModel):
     title: str = "$member: feedback from the Review Panel"
     subtitle: str = "Report $year"
     review_round: str = "Review round $round"
-    addressee: str = Field("$member team", description="Who the letter greets ('colleagues' without a member name)")
+    addressee: str = Field("$member team", description="Who the letter greets")
+    # Where the letter's $member and $year stand while the review does not know them: visible, bracketed, never a
+    # guess such as the file name's 'Report'.
+    missing_member: str = "[ORGANISATION]"
+    missing_year: str = "[YEAR]"
     missing_remarks: str = "[Overall remarks to be written by the Panel.]"
     questions_heading: str = "Responses"
     question_heading: str = "$number $title"

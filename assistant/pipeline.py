@@ -19,31 +19,28 @@ from .judging.drafting import (
     Drafter,
     ProgressCallback,
     choose_mode,
-    status_fields,
 )
 from .judging.llm import ChatClient, OnToken, make_chat_client
+from .member_view import MemberView
 from .models import (
     Chunk,
     DraftMode,
-    Evidence,
     Framework,
     Grade,
     Letter,
     LetterDraft,
-    PointStatus,
     QuestionAssessment,
     QuestionDraft,
 )
 from .reading.corpus import load_framework, load_letters
 from .reading.documents import content_hash
 from .reading.pages import PageImage, RenderLimits, render_page
-from .reading.points import one_line
 from .reading.safety import detector
+from .reading.titles import is_generic, title_cues
 from .review import export
 from .review.agreement import agreement
-from .review.prescreen import Prescreen, prescreen
+from .review.prescreen import Prescreen, named, prescreen
 from .review.reviews import (
-    REMARKS,
     Decision,
     Disagreement,
     EarlierText,
@@ -66,6 +63,7 @@ from .search.ingest import (
     ingest_corpus,
     ingest_report,
     original_path,
+    rename_record,
 )
 from .settings import Settings, disable_telemetry, get_settings
 
@@ -81,7 +79,7 @@ def backend_name(draft: QuestionDraft, client: ChatClient | None) -> str:
     return client.description or type(client).__name__
 
 
-class Pipeline:
+class Pipeline(MemberView):
     def __init__(self, settings: Settings | None = None, client: ChatClient | None = None):
         disable_telemetry()
         self.settings = settings or get_settings()
@@ -160,10 +158,15 @@ class Pipeline:
         with self._client_lock:
             self._client = client
 
+    def drafting_mode(self) -> DraftMode:
+        """What drafting in the configured mode (PANEL_DRAFT_MODE) really does: 'assessment' (no LLM: auto with the
+        embedded model), 'llm' (a model writes on top of the assessment) or 'llm-rewrite'."""
+        return choose_mode(self.settings, self.settings.draft_mode)
+
     def drafting_backend(self, client: ChatClient | None = None) -> tuple[ChatClient | None, str]:
         """The client drafting uses in the configured mode (None: the assessment alone) and the name a review
         files its suggestions under. Never starts the embedded model for the assessment's own drafts."""
-        if choose_mode(self.settings, self.settings.draft_mode) == "assessment" and client is None:
+        if self.drafting_mode() == "assessment" and client is None:
             return None, ASSESSMENT_BACKEND
         client = client or self.client
         return client, client.description or type(client).__name__
@@ -201,11 +204,13 @@ class Pipeline:
         delete_report_files(self.settings, doc_id)
         return removed
 
-    def prescreen(self, doc_id: str) -> Prescreen:
+    def prescreen(self, doc_id: str, member: str | None = None, year: int | None = None) -> Prescreen:
+        """The report's pre-screen under `member` and `year` (a review's name; None: the name it was indexed under),
+        warning where the name or year is unknown."""
         if doc_id not in self._prescreens:
             self._prescreens[doc_id] = prescreen(self.settings, self.index, self.framework, doc_id,
                                                  assessments=self.assess(doc_id))
-        return self._prescreens[doc_id]
+        return named(self._prescreens[doc_id], member, year)
 
     # Assessment and drafting
 
@@ -231,9 +236,26 @@ class Pipeline:
 
     def review_for(self, report: IngestResult, review_round: str = "", user: str = "", lead_if_none: bool = False) -> Review:
         """The review of an ingested report in a round (made if new); `user` joins it (and leads it, with
-        `lead_if_none`, where nobody does yet)."""
-        return self.reviews.open(report.doc_id, self.framework.id, review_round, user=user, source=report.source,
-                                 member=report.member, year=report.year, lead_if_none=lead_if_none)
+        `lead_if_none`, where nobody does yet). A review that knew no name (or only a file name's 'Report') takes
+        the one ingestion found; a name it has is changed only by a rename."""
+        review = self.reviews.open(report.doc_id, self.framework.id, review_round, user=user, source=report.source,
+                                   member=report.member, year=report.year, lead_if_none=lead_if_none)
+        unnamed = is_generic(review.member, title_cues(self.settings.corpus_dir))
+        if review.status == "open" and ((unnamed and report.member) or (review.year is None and report.year)):
+            member = report.member if unnamed and report.member else review.member
+            if member:
+                review = self.reviews.rename(review.id, "", member, review.year or report.year)
+        return review
+
+    def rename_review(self, review: Review, member: str, year: int | None, user: str = "") -> Review:
+        """Name the report's organisation and year in a review: its letter (title, greeting, subtitle), its export
+        file names and its drafting follow, and the rename is in its audit log (ReviewError: a finalised letter, an
+        empty name). The report's ingest record keeps the name for its next upload. The index is not touched: its
+        passages keep the member they were indexed under, which only the command line's search filter reads; the
+        letter never does, and nothing is re-read or re-embedded."""
+        renamed = self.reviews.rename(review.id, user, member, year)
+        rename_record(self.settings, review.doc_id, renamed.member, renamed.year)
+        return renamed
 
     def draft(self, review: Review, numbers: list[int] | None = None, client: ChatClient | None = None, *,
               mode: DraftMode | str = "auto", user: str = "", regenerate_for: str | None = None,
@@ -294,94 +316,6 @@ class Pipeline:
             return self.framework
         return load_framework(self.settings.corpus_dir, letter.framework_id)
 
-    # A member's view of a review (the workspace)
-
-    def member_assessment(self, assessment: QuestionAssessment, statuses: dict[str, PointStatus], user: str = "",
-                          evidence: dict[str, dict[str, list[str]]] | None = None) -> QuestionAssessment:
-        """The assessment with a member's point statuses applied (a status they confirmed counts as checked by them),
-        and the quotes they rejected or the report sentences they attached in verify mode: the rubric grade, the asks
-        and the commentary follow. A status or quote for a point the assessment no longer has is ignored, and an
-        attached sentence counts only where it stands in the passages read for the question."""
-        question = self.framework.question(assessment.number)
-        assessor = self.assessor
-        for guidance, status in statuses.items():
-            if any(p.guidance == guidance and (p.status != status or p.edited_by != user) for p in assessment.points):
-                assessment = assessor.with_status(question, assessment, guidance, status, user)
-        if evidence:
-            chunks = [c for i in assessment.passages if (c := self.index.chunk(i)) is not None]
-            points = [self._with_evidence(p, evidence.get(p.guidance, {}), chunks) for p in assessment.points]
-            assessment = assessor.finish(question, assessment.model_copy(update={"points": points}))
-        return assessment
-
-    @staticmethod
-    def _with_evidence(point, change: dict[str, list[str]], chunks: list[Chunk]):
-        rejected = set(change.get("rejected", []))
-        kept = [e for e in point.evidence if e.quote not in rejected]
-        known = {e.quote for e in kept}
-        for sentence in change.get("attached", []):
-            chunk = next((c for c in chunks if sentence in one_line(c.text)), None) or next(
-                (c for c in chunks if sentence[:60] in one_line(c.text)), None)
-            if chunk is not None and sentence not in known:
-                kept.append(Evidence.from_chunk(chunk, quote=sentence))
-                known.add(sentence)
-        return point.model_copy(update={"evidence": kept})
-
-    def member_draft(self, review: Review, number: int, user: str, backend: str | None = None) -> QuestionDraft | None:
-        """The assistant's suggestion as `user` sees it, with their point statuses applied. A model's prose stays
-        the model's (the rubric grade and asks follow, and its grade is never kinder than the member's rubric); the
-        assessment's own draft is re-derived entirely."""
-        suggestion = review.suggestion(number, backend)
-        if suggestion is None:
-            return None
-        draft, edit = suggestion.draft, review.edit(user, number)
-        if not (edit and (edit.points or edit.evidence) and draft.assessment):
-            return draft
-        assessment = self.member_assessment(draft.assessment, edit.points, user, edit.evidence)
-        update: dict[str, object] = {"assessment": assessment, "rubric_grade": assessment.grade,
-                                     "questions_for_member": assessment.asks,
-                                     **status_fields(self.framework.question(number), assessment)}
-        if draft.mode == "assessment":
-            update |= {"commentary": assessment.commentary, "suggested_grade": assessment.grade,
-                       "grade_rationale": assessment.rationale}
-        elif assessment.grade and draft.suggested_grade and assessment.grade.rank > draft.suggested_grade.rank:
-            # The member's statuses outweigh the model's kinder grade, and the rubric's reasons come with it.
-            update |= {"suggested_grade": assessment.grade, "grade_rationale": assessment.rationale}
-        return draft.model_copy(update=update)
-
-    def member_text(self, review: Review, number: int, user: str, backend: str | None = None) -> tuple[str, Grade | None]:
-        """(text, grade) of a question as it goes in `user`'s letter: their edit, else their view of the suggestion."""
-        edit = review.edit(user, number)
-        draft = self.member_draft(review, number, user, backend)
-        text = edit.commentary if edit and edit.commentary is not None else (draft.commentary if draft else "")
-        grade = edit.grade if edit and edit.grade is not None else (draft.suggested_grade if draft else None)
-        return text, grade
-
-    def member_letter(self, review: Review, user: str, backend: str | None = None) -> LetterDraft:
-        """The letter as `user` has it now: every question of the framework (their text, else their view of the
-        suggestion, else empty for the export to mark), except those they chose to leave out."""
-        questions, opening_statement = [], ""
-        for question in self.framework.questions:
-            edit = review.edit(user, question.number)
-            if edit and edit.leave_out:
-                continue
-            draft = self.member_draft(review, question.number, user, backend) or QuestionDraft(
-                number=question.number, title=question.title)
-            text, grade = self.member_text(review, question.number, user, backend)
-            if not question.graded:
-                opening_statement = text  # the statement from the head of organisation
-                continue
-            if edit and edit.grade is not None and draft.assessment:  # the member's own grade is no guess
-                draft = draft.model_copy(update={"assessment": draft.assessment.model_copy(update={"provisional": False})})
-            questions.append(draft.model_copy(update={"commentary": text, "suggested_grade": grade}))
-        remarks = review.edit(user, REMARKS)
-        backend = backend or review.default_backend() or ""
-        return LetterDraft(
-            member=review.member, report_year=review.year, review_round=review.review_round,
-            framework_id=review.framework_id, doc_id=review.doc_id, source=review.source,
-            overall_remarks=remarks.commentary if remarks and remarks.commentary is not None else review.remarks.get(backend, ""),
-            opening_statement=opening_statement, questions=questions,
-        )
-
     def finalise(self, review: Review, user: str, backend: str | None = None) -> FinalLetter:
         """The lead's letter becomes the next read-only version. Where the lead's point statuses changed what the
         assistant's draft says and they kept it, that view is saved as their edit first: the version holds what
@@ -403,7 +337,7 @@ class Pipeline:
                 seen.edits[user][number] = edit.model_copy(update={"commentary": edit.commentary if text is None else text,
                                                                    "grade": edit.grade if grade is None else grade})
         # The member's letter has every framework question, including those written by hand and never drafted.
-        letter = self.member_letter(seen, user, backend)
+        letter = self.member_letter(seen, user, backend, checked=True)
         # The lead's finalising is the check: the finalised letter carries no provisional mark.
         letter = letter.model_copy(update={"questions": [q.model_copy(update={"assessment": q.assessment.model_copy(
             update={"provisional": False})}) if q.assessment else q for q in letter.questions]})

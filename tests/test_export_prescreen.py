@@ -90,3 +90,22 @@ def test_prescreen_cli_json(monkeypatch, settings, capsys):
         assert [q["number"] for q in data["questions"]] == [0, 1, 2, 3, 4, 5]
     finally:
         get_settings.cache_clear()
+
+
+def test_a_letter_without_a_name_says_so_and_the_prescreen_warns(pipeline, tmp_path):
+    """The issue's 'Dear Report team': with no name known the letter carries the framework's placeholder, never a
+    guess, and the pre-screen says the name is unknown."""
+    nameless = letter().model_copy(update={"member": "", "report_year": None})
+    text = pipeline.markdown(nameless)
+    assert text.startswith("# [ORGANISATION] Feedback from the Independent Review Panel")
+    assert "**Accountability Report [YEAR]**" in text and "Dear [ORGANISATION] team," in text
+    assert "Dear colleagues" not in text and "Report team" not in text
+    paragraphs = [p.text for p in docx.Document(str(pipeline.export(nameless, tmp_path / "l.docx"))).paragraphs]
+    assert "Dear [ORGANISATION] team," in paragraphs
+    report = tmp_path / "report.md"
+    report.write_text("## 1. Achievements\n\nWe planted 4,000 trees with 12 villages, validated in community meetings.\n")
+    result = pipeline.ingest(report)
+    assert (result.member, result.year) == ("", None)  # the file name says nothing, nor does the text
+    warnings = pipeline.prescreen(result.doc_id).warnings
+    assert "name is not known" in warnings[0] and "[ORGANISATION]" in warnings[0]
+    assert not any("name is not known" in w for w in pipeline.prescreen(result.doc_id, "Cedar & Olive Relief", 2024).warnings)

@@ -74,7 +74,7 @@ def test_empty_index_returns_nothing(index):
 
 @pytest.mark.parametrize(
     "name, expected",
-    [("amnesty-international_2022_report.pdf", ("Amnesty International", 2022)), ("report.pdf", ("Report", None))],
+    [("amnesty-international_2022_report.pdf", ("Amnesty International", 2022)), ("report.pdf", ("", None))],
 )
 def test_member_and_year_from_file_name(tmp_path, name, expected):
     assert guess_member_and_year(tmp_path / name) == expected

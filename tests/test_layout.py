@@ -12,7 +12,7 @@ RANKS = {
     "search": 2,
     "judging": 3,
     "review": 4,
-    "pipeline": 5,
+    "pipeline": 5, "member_view": 5,
     "rounds": 6,
     "web": 7,
     "doctor": 8, "benchmark": 8, "evaluate": 8,

@@ -513,3 +513,137 @@ def test_json_workspaces_of_earlier_versions_open_in_the_workspace(settings):
     assert page[0] == review_id
     views = page[5:]
     assert field(views, restarted, 2, TEXT) == "Carol's text from the JSON days." and field(views, restarted, 2, GRADE) == "PS"
+
+
+def test_a_review_is_renamed_and_its_letter_and_exports_follow(calls, tmp_path):
+    """The issue's report.pdf became 'Report — report ?' and could not be fixed: the Report tab's Organisation and
+    Year fields rename the review; the letter's title, greeting and subtitle and the export's file name follow, the
+    rename is in the audit log, and the index keeps the name it was indexed under (search filters only)."""
+    upload = tmp_path / "report.md"
+    upload.write_text(SAMPLE_REPORT.read_text(encoding="utf-8").replace(
+        "# Example Relief Network — Accountability Report 2023", "# Contents"), encoding="utf-8")
+    status, review_id, _ = ingest(calls, upload)
+    assert "Organisation: **unknown**" in status and review(calls, review_id).member == ""
+    assert "name is not known" in calls.page.prescreen_view(review_id, ALICE)
+    assert calls.report.name_fields(review_id, ALICE) == ["", ""]
+    history = calls.store.history(review_id)
+    assert calls.report.rename(review_id, "  ", "2024", ALICE)[0].startswith("Not renamed: give the organisation's name")
+    assert calls.report.rename(review_id, "Cedar & Olive Relief", "20x4", ALICE)[0].startswith("Not renamed: the year")
+    assert calls.store.history(review_id) == history  # a refused rename saves nothing
+
+    status, header, reports, prescreen = calls.report.rename(review_id, "Cedar & Olive Relief", "2024", ALICE)
+    # Markdown views escape what a person typed: "&amp;" is drawn as "&"
+    assert status.startswith("Renamed") and "**Cedar &amp; Olive Relief** — report 2024" in header
+    assert any(label.startswith("Cedar & Olive Relief 2024") for label, _ in reports["choices"])
+    assert "name is not known" not in prescreen
+    assert calls.report.name_fields(review_id, ALICE) == ["Cedar & Olive Relief", "2024"]
+    renamed = [e for e in calls.store.history(review_id) if e.action == "rename"]
+    assert [(e.user, e.detail["member"], e.detail["year"], e.detail["was"]) for e in renamed] == [
+        ("alice", "Cedar & Olive Relief", 2024, {"member": "", "year": None})]
+    status, docx_button, md_button = calls.export.export(review_id, ALICE)
+    assert docx_button["value"].endswith("cedar-olive-relief_2024_panel-feedback-draft.docx")
+    markdown = open(md_button["value"]).read()
+    assert markdown.startswith("# Cedar &amp; Olive Relief Feedback from the Independent Review Panel")
+    assert "**Accountability Report 2024**" in markdown and "Dear Cedar &amp; Olive Relief team," in markdown
+    doc_id = review(calls, review_id).doc_id
+    assert {c.member for c in calls.pipeline.index.chunks(doc_id=doc_id)} == {""}  # the index is as it was
+
+    calls.panel.take_lead(review_id, ALICE)
+    calls.panel.finalise(review_id, ALICE)
+    assert "finalised" in calls.report.rename(review_id, "Someone Else", "2024", ALICE)[0]
+    assert review(calls, review_id).member == "Cedar & Olive Relief"
+
+
+def test_ingesting_again_with_a_new_name_renames_without_touching_the_index(calls, tmp_path, monkeypatch):
+    """'Re-uploading with the name typed in says already indexed and keeps the old one': now the review takes the
+    name typed, and nothing is read or embedded again."""
+    import assistant.search.ingest as ingest_module
+
+    upload = tmp_path / "report.md"
+    upload.write_text(SAMPLE_REPORT.read_text(encoding="utf-8"), encoding="utf-8")
+    _, review_id, _ = ingest(calls, upload)
+    assert review(calls, review_id).member == "Example Relief Network"  # read from the report's title
+    doc_id = review(calls, review_id).doc_id
+    chunks = calls.pipeline.index.chunks(doc_id=doc_id)
+
+    def never(*args, **kwargs):
+        raise AssertionError("the report was read or indexed again")
+
+    monkeypatch.setattr(ingest_module, "read_document", never)
+    monkeypatch.setattr(type(calls.pipeline.index), "add", never)
+    status, again, _ = ingest(calls, upload, member="Relief Network International", year="2022")
+    assert again == review_id and "already indexed" in status and "Renamed" in status
+    assert (review(calls, review_id).member, review(calls, review_id).year) == ("Relief Network International", 2022)
+    assert calls.pipeline.index.chunks(doc_id=doc_id) == chunks
+    status, _, _ = ingest(calls, upload)  # blank fields: the name kept for the report, not the title's
+    assert "Organisation: **Relief Network International** (as kept for this report" in status
+    assert review(calls, review_id).member == "Relief Network International"
+
+
+def test_overall_remarks_follow_each_members_statuses_and_grades(settings):
+    """The issue's Q1: a member marked its missing core point addressed and graded it FM, and the opening still said
+    Q1 'could use more unpacking'. The remarks are rebuilt from each member's own statuses and grades, as the
+    commentary is; text typed in the remarks box is never touched; the Panel tab's rubric column follows the viewing
+    member's statuses."""
+    assessment_calls = make_calls(settings, draft_mode="assessment")
+    _, review_id, _ = ingest(assessment_calls, SAMPLE_REPORT)
+    list(assessment_calls.draft.draft_all(review_id, ALICE))
+    assessment_calls.page.open_report(review_id, BOB)
+    pipeline = assessment_calls.pipeline
+    unpack = "how the achievements link to the organisation's strategic priorities (question 1)"
+    assert unpack in pipeline.member_letter(review(assessment_calls, review_id), "alice").overall_remarks
+    suggestion = review(assessment_calls, review_id).suggestion(1).draft
+    missing = [p.guidance for p in suggestion.assessment.points if p.status != "addressed"]
+    for guidance in missing:
+        assessment_calls.draft.save_status(review_id, 1, guidance, "addressed", ALICE)
+    assessment_calls.draft.save_grade(review_id, 1, "FM", ALICE)
+    current = review(assessment_calls, review_id)
+    mine = pipeline.member_letter(current, "alice").overall_remarks
+    assert "(question 1)" not in mine.split("could use more unpacking")[1].split(".")[0]
+    assert "(question 1)" in mine.split("particularly commendable")[1].split(".")[0]  # all its points addressed, FM
+    assert unpack in pipeline.member_letter(current, "bob").overall_remarks  # Bob's statuses and grades are his
+    assert assessment_calls.draft.remarks_view(review_id, ALICE) == mine  # the box shows what the letter says
+    status, _, markdown = export(assessment_calls, review_id)
+    assert mine in markdown
+
+    table = assessment_calls.panel.panel_view(review_id, ALICE)[0]
+    row = table.split("data-question='1'")[1].split("</tr>")[0]
+    rubric = next(q for q in pipeline.member_letter(current, "alice").questions if q.number == 1).rubric_grade
+    assert f"{rubric.value} (your statuses; the assistant's statuses: {suggestion.rubric_grade.value})" in row
+    bobs = assessment_calls.panel.panel_view(review_id, BOB)[0].split("data-question='1'")[1].split("</tr>")[0]
+    assert "your statuses" not in bobs
+
+    assessment_calls.draft.save_opening(review_id, "Our own opening.", ALICE)
+    assessment_calls.draft.save_status(review_id, 1, missing[0], "missing", ALICE)
+    assert pipeline.member_letter(review(assessment_calls, review_id), "alice").overall_remarks == "Our own opening."
+    assert assessment_calls.draft.remarks_view(review_id, ALICE) == NO_CHANGE
+
+
+def test_overall_remarks_commend_no_provisional_grade(settings):
+    """A provisional FM or PM (a core point still to be checked) is not a strength to commend; the remarks say it is
+    to be checked, and once the lead finalises (the check) it counts."""
+    pipeline = make_calls(settings, draft_mode="assessment").pipeline
+    report = pipeline.ingest(SAMPLE_REPORT)
+    assessments = [a for a in pipeline.assess(report.doc_id) if a.graded]
+    good = next(a for a in assessments if a.grade and a.grade.value in ("FM", "PM"))
+    others = [a.model_copy(update={"provisional": False}) for a in assessments if a is not good]
+    checked = pipeline.assessor.overall_remarks(others + [good.model_copy(update={"provisional": False})])
+    unchecked = pipeline.assessor.overall_remarks(others + [good.model_copy(update={"provisional": True})])
+    assert f"(question {good.number})" in checked.split("commendable")[1].split(".")[0]
+    assert "commendable" not in unchecked or f"(question {good.number})" not in unchecked.split("commendable")[1].split(".")[0]
+    assert f"The grade for question {good.number} is provisional" in unchecked
+
+
+def test_the_settings_banner_names_what_writes_the_drafts(settings):
+    """'Now drafting with: the embedded local model' while every draft said 'Drafted by the assessment alone (no
+    LLM)': the banner names the pipeline's real choice, and separately the model a rewrite would use."""
+    auto = make_calls(settings, draft_mode="auto")
+    banner = auto.settings.banner()
+    assert banner.startswith("Drafts are written by: **the assessment alone (no LLM)**")
+    assert auto.pipeline.drafting_mode() == "assessment"  # what every draft then says it was drafted by
+    assert "The model, for a rewrite or model drafting where asked for: **the embedded local model" in banner
+    assert "Now drafting with" not in banner
+    llm = make_calls(settings, draft_mode="llm").settings.banner()
+    assert llm.startswith("Drafts are written by: **the embedded local model (on this machine), on top of the assessment**")
+    rewrite = make_calls(settings, draft_mode="llm-rewrite").settings.banner()
+    assert rewrite.startswith("Drafts are written by: **the assessment, rewritten by the embedded local model")

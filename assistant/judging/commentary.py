@@ -82,7 +82,9 @@ class CommentaryWriter:
         return {f.kind for f in assessment.features if f.evidence.quote == quote}
 
     def overall_remarks(self, assessments: Sequence[QuestionAssessment]) -> str:
-        """The letter's overall remarks: the strongest areas and the ones to unpack, from the assessments."""
+        """The letter's overall remarks: the strongest areas and the ones to unpack, from the assessments as given
+        (a member's own statuses and grades applied by the caller). A provisional FM or PM (a core point's status
+        still to be checked) is no strength to commend: the remarks say it is to be checked instead."""
         phrases = self.phrases["overall"]
         graded = [a for a in assessments if a.graded and a.grade is not None]
         if not graded:
@@ -90,7 +92,8 @@ class CommentaryWriter:
         mean_rank = sum(a.grade.rank for a in graded) / len(graded)
         overall = phrases["strong"] if mean_rank <= 1.0 else phrases["mixed"] if mean_rank <= 2.0 else phrases["weak"]
         parts = [Template(phrases["opening"]).substitute(overall=overall)]
-        strong = sorted((a for a in graded if a.grade in (Grade.FM, Grade.PM)), key=lambda a: a.grade.rank)
+        good = [a for a in graded if a.grade in (Grade.FM, Grade.PM)]
+        strong = sorted((a for a in good if not a.provisional), key=lambda a: a.grade.rank)
         areas = []
         for a in strong[:3]:
             question = self.framework.question(a.number)
@@ -101,6 +104,9 @@ class CommentaryWriter:
                 areas.append(f"{ask_of[best.guidance]} (question {a.number})")
         if areas:
             parts.append(Template(phrases["strengths"]).substitute(areas=_join(areas)))
+        unchecked = [a.number for a in good if a.provisional]
+        if unchecked and "to_check" in phrases:  # a panel's own prompts/ written before it may lack the wording
+            parts.append(Template(phrases["to_check"][len(unchecked) > 1]).substitute(numbers=_join(list(map(str, unchecked)))))
         weak = sorted(graded, key=lambda a: -a.grade.rank)
         asks = [f"{a.asks[0]} (question {a.number})" for a in weak if a.asks and a.grade != Grade.FM][:3]
         if asks:

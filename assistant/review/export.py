@@ -32,7 +32,9 @@ def _body_sections(letter: LetterDraft, framework: Framework, prompts_dir: Path,
     round, remarks, commentary), not to the framework's own text: md_text for Markdown, nothing for DOCX, which
     holds plain text."""
     layout = framework.letter
-    facts = {"member": escape(letter.member), "year": letter.report_year or "", "round": escape(letter.review_round)}
+    # An unknown name or year shows as the framework's bracketed placeholder, never as a guess.
+    member = escape(letter.member.strip()) or layout.missing_member
+    facts = {"member": member, "year": letter.report_year or layout.missing_year, "round": escape(letter.review_round)}
     opening_question = framework.statement_question
     questions = []
     for draft in letter.questions:
@@ -54,8 +56,8 @@ def _body_sections(letter: LetterDraft, framework: Framework, prompts_dir: Path,
         "subtitle": _fill(layout.subtitle, **facts),
         "review_round": _fill(layout.review_round, **facts) if letter.review_round else "",
         "opening": render(
-            prompts_dir, layout.template, panel=layout.panel, member=facts["member"], year=facts["year"],
-            addressee=_fill(layout.addressee, **facts) if letter.member else "colleagues",
+            prompts_dir, layout.template, panel=layout.panel, member=member, year=facts["year"],
+            addressee=_fill(layout.addressee, **facts),
             remarks=escape(letter.overall_remarks.strip()) or layout.missing_remarks,
         ).strip(),
         "opening_heading": opening_question.title if opening_question else "",

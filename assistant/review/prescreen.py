@@ -98,6 +98,20 @@ def prescreen(settings: Settings, index: Index, framework: Framework, doc_id: st
                      suspects=record.suspects if record else [], warnings=record.warnings if record else [])
 
 
+NAME_UNKNOWN = ("The member organisation's name is not known (neither given, nor in the file name, nor on the report's "
+                "cover or title): the letter says [ORGANISATION] until it is set (Report tab: Organisation, Rename).")
+YEAR_UNKNOWN = "The report year is not known: the letter says [YEAR] until it is set (Report tab: Year, Rename)."
+
+
+def named(result: Prescreen, member: str | None = None, year: int | None = None) -> Prescreen:
+    """The pre-screen under the name the review gives the report (None: the one it was indexed under), warning first
+    where the name or the year is not known."""
+    member = result.member if member is None else member
+    year = result.year if year is None else year
+    unknown = ([NAME_UNKNOWN] if not member.strip() else []) + ([YEAR_UNKNOWN] if not year else [])
+    return result.model_copy(update={"member": member, "year": year, "warnings": unknown + list(result.warnings)})
+
+
 def as_table(result: Prescreen) -> str:
     """The pre-screen for a terminal; what the report wrote (names, sections, suspect text) has its control
     characters shown escaped (text_safety.terminal_text)."""

@@ -20,6 +20,7 @@ from ..settings import Settings
 from .decisions import Decisions
 from .history import History
 from .members import VISIBLE, Membership
+from .names import Naming
 from .reviews import (
     REMARKS,
     ArchivedEdit,
@@ -44,11 +45,12 @@ except ImportError:  # Windows: SQLite's busy handler alone still serialises wri
 
 
 
-class ReviewStore(Membership, Decisions, History):
+class ReviewStore(Membership, Decisions, History, Naming):
     """The reviews in `path` (normally settings.data_dir / "reviews.sqlite3"). Safe to share between threads and
     processes: each thread of each process has its own connection, and every change is one transaction. Who may see
     and change a review (members, the lead) is the Membership half, in members.py; the lead's decisions on
-    disagreements are in decisions.py, the earlier texts of a question (and restoring one) in history.py."""
+    disagreements are in decisions.py, the earlier texts of a question (and restoring one) in history.py; its name,
+    names.py."""
 
     def __init__(self, path: Path, workspaces_dir: Path | None = None, default_framework: str = ""):
         self.path = Path(path)

@@ -22,7 +22,8 @@ from ..reading.documents import (
     read_document,
 )
 from ..reading.safety import InjectionDetector, detector, remove_instructions
-from ..settings import Settings
+from ..reading.titles import is_generic, name_and_year, name_from_file, title_cues
+from ..settings import Settings, bundled
 from .embeddings import get_embedder
 from .index import LETTERS, REPORTS, Index, document_key
 
@@ -35,6 +36,10 @@ class IngestResult(BaseModel):
     source: str
     member: str = ""
     year: int | None = None
+    # Where the name and year came from: 'given' (typed, a manifest), 'file name', 'report' (its cover or title),
+    # 'record' (what an earlier ingestion or a rename kept), '' (unknown).
+    member_from: str = ""
+    year_from: str = ""
     chunks: int = 0
     pages: int = 0
     already_indexed: bool = False
@@ -43,12 +48,15 @@ class IngestResult(BaseModel):
     suspects: list[SuspectText] = Field(default_factory=list, description="Hidden or injected text kept out")
 
 
-def guess_member_and_year(path: Path) -> tuple[str, int | None]:
-    """From names like 'amnesty-international_2022_report.pdf': ('Amnesty International', 2022)."""
-    stem = path.stem
-    year_match = re.search(r"(?<!\d)(19|20)\d{2}(?!\d)", stem)
-    member = re.split(r"[_]|(?<!\d)(?:19|20)\d{2}(?!\d)", stem)[0].replace("-", " ").strip()
-    return member.title(), int(year_match.group(0)) if year_match else None
+def guess_member_and_year(path: Path, corpus_dir: Path | None = None) -> tuple[str, int | None]:
+    """From names like 'amnesty-international_2022_report.pdf': ('Amnesty International', 2022); a name that says
+    nothing of who wrote the report ('report.pdf', 'final-draft.pdf') gives no member."""
+    return name_from_file(Path(path), title_cues(corpus_dir or bundled("corpus")))
+
+
+def _first(*candidates: tuple[object, str]) -> tuple[object, str]:
+    """The first (value, where it came from) with a value; (None, '') without one."""
+    return next(((value, source) for value, source in candidates if value), (None, ""))
 
 
 def ingest_report(
@@ -62,8 +70,8 @@ def ingest_report(
     progress: Progress | None = None,
 ) -> IngestResult:
     path = Path(path)
-    guessed_member, guessed_year = guess_member_and_year(path)
-    member, year = member or guessed_member, year or guessed_year
+    cues = title_cues(settings.corpus_dir)
+    guessed_member, guessed_year = name_from_file(path, cues)
     # Hash first: a report indexed already under this framework is not parsed again (read_document gives the
     # clear errors for a missing or oversized file).
     if path.is_file() and not path.is_symlink() and path.stat().st_size <= settings.max_file_mb * 1e6:
@@ -72,20 +80,33 @@ def ingest_report(
             existing = index.chunks(doc_id=doc_id)
             record = load_ingest_record(settings, doc_id)
             _keep_original(settings, doc_id, path)  # a report ingested before originals were kept gets its copy now
+            # Nothing is read again: the name is the one given, else the one kept for this report (read from it the
+            # first time, or set by a rename), else the file name's.
+            kept_member = record.member if record and not is_generic(record.member, cues) else ""
+            named, member_from = _first((member, "given"), (kept_member, "record"), (guessed_member, "file name"))
+            dated, year_from = _first((year, "given"), (record.year if record else None, "record"), (guessed_year, "file name"))
             return IngestResult(
-                doc_id=doc_id, source=path.name, member=member, year=year, already_indexed=True,
+                doc_id=doc_id, source=path.name, member=named or "", year=dated, member_from=member_from,
+                year_from=year_from, already_indexed=True,
                 chunks=len(existing), pages=max((c.page or 0 for c in existing), default=0),
                 questions_found=sorted({c.question for c in existing if c.question is not None}),
                 suspects=record.suspects if record else [], warnings=record.warnings if record else [],
             )
     document = read_document(path, read_limits(settings), ocr_progress=progress)
     document = document.model_copy(update={"doc_id": document_key(document.doc_id, framework.id)})
-    result = IngestResult(
-        doc_id=document.doc_id, source=document.source, member=member, year=year,
-        pages=len(document.pages), warnings=document.warnings,
-    )
     judge = detector(settings.corpus_dir, get_embedder(settings.models_dir, settings.embedding_batch))
     document, removed = _without_instructions(document, judge)
+    # The report's own cover and title where neither the user nor the file name say who wrote it (hidden and
+    # injected text already out: neither can name the member).
+    read_member, read_year = name_and_year(document, cues) if not (member or guessed_member) or not (year or guessed_year) \
+        else ("", None)
+    named, member_from = _first((member, "given"), (guessed_member, "file name"), (read_member, "report"))
+    dated, year_from = _first((year, "given"), (guessed_year, "file name"), (read_year, "report"))
+    member, year = named or "", dated
+    result = IngestResult(
+        doc_id=document.doc_id, source=document.source, member=member, year=year, member_from=member_from,
+        year_from=year_from, pages=len(document.pages), warnings=document.warnings,
+    )
     chunks = chunk_document(
         document, framework, chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap,
         member=member, year=year,
@@ -156,6 +177,15 @@ def load_ingest_record(settings: Settings, doc_id: str) -> IngestResult | None:
     records were kept."""
     path = _record_path(settings, doc_id)
     return IngestResult.model_validate_json(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def rename_record(settings: Settings, doc_id: str, member: str, year: int | None) -> None:
+    """Keep a corrected name and year with the report, so that uploading it again with the fields blank gives them
+    (the index is not touched: its passages keep the name they were indexed under)."""
+    record = load_ingest_record(settings, doc_id) if _SAFE_DOC_ID.fullmatch(doc_id) else None
+    if record is not None:
+        _save_ingest_record(settings, record.model_copy(update={"member": member, "year": year, "member_from": "given",
+                                                                "year_from": "given" if year else ""}))
 
 
 # The original file beside the record, so the workspace can show a quote on its page: uploads are temporary

@@ -106,11 +106,15 @@ class DraftTab(ArchiveViews, PageViews):
         review_state = ui.review_state
         commentary.input(self.save_commentary, [review_state, number, commentary], notes,
                          trigger_mode="always_last", concurrency_limit=None, show_progress="hidden")
-        grade.input(self.save_grade, [review_state, number, grade], notes, concurrency_limit=None)
-        omit.input(self.save_omit, [review_state, number, omit], notes, concurrency_limit=None)
+        # The overall remarks follow the member's grades and statuses (where they wrote none of their own).
+        grade.input(self.save_grade, [review_state, number, grade], notes, concurrency_limit=None).then(
+            self.remarks_view, review_state, ui.opening, show_progress="hidden")
+        omit.input(self.save_omit, [review_state, number, omit], notes, concurrency_limit=None).then(
+            self.remarks_view, review_state, ui.opening, show_progress="hidden")
         point.input(self.point_status, [review_state, number, point], status, concurrency_limit=None)
         status.input(self.save_status, [review_state, number, point, status],
-                     [saved, checklist, suggestion, changed, commentary, grade], concurrency_limit=None)
+                     [saved, checklist, suggestion, changed, commentary, grade], concurrency_limit=None).then(
+            self.remarks_view, review_state, ui.opening, show_progress="hidden")
         evidence_pick.input(self.show_context, [review_state, number, evidence_pick], [context, page_image],
                             concurrency_limit=None)
         regenerate.click(

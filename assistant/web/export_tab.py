@@ -1,13 +1,21 @@
 """The Export tab: the letter as DOCX and Markdown, into the user's own export folder."""
 
+import re
 import shutil
 import tempfile
+import unicodedata
 from pathlib import Path
 
 import gradio as gr
 
 from ..review.workspace import inside, safe_name, user_folder, utc_time
 from .state import Tab, user_of
+
+
+def file_part(name: str) -> str:
+    """'Cedar & Olive Relief' -> 'cedar-olive-relief': letters and digits (accents dropped), words joined by '-'."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return safe_name("-".join(re.findall(r"[a-z0-9]+", plain.lower())), 80).strip("_")
 
 
 class ExportTab(Tab):
@@ -42,8 +50,9 @@ class ExportTab(Tab):
         folder = self.pipeline.settings.data_dir / "exports" / user_folder(user)
         final = review.final if review.status == "final" else None
         letter = final.letter if final else self.pipeline.member_letter(review, user)
-        stem = (f"{safe_name((review.member or 'letter').replace(' ', '-').lower())}_{review.year or ''}_panel-feedback"
-                + (f"_v{final.version}" if final else "-draft"))
+        # Named as the letter names the organisation and year (the review's, after any rename).
+        stem = "_".join(part for part in (file_part(letter.member) or "letter", str(letter.report_year or ""),
+                                          "panel-feedback" + (f"_v{final.version}" if final else "-draft")) if part)
         handout = Path(tempfile.mkdtemp(prefix="panel-export-"))
         buttons = []
         for suffix in (".docx", ".md"):

@@ -6,6 +6,7 @@ import logging
 import gradio as gr
 
 from ..models import Evidence
+from ..review.prescreen import NAME_UNKNOWN, YEAR_UNKNOWN
 from ..review.reviews import REMARKS, Review
 from ..review.text_safety import md_code, md_line
 from ..review.workspace import utc_time
@@ -129,16 +130,24 @@ class PageViews(Tab):
         if review is None:
             return ""
         try:
-            return render_prescreen(self.pipeline.prescreen(review.doc_id))
+            screen = self.pipeline.prescreen(review.doc_id, review.member, review.year)
         except KeyError:
             return "_This report is no longer in the index: ingest it again to pre-screen it._"
+        notes = [f"**Note:** {w}" for w in screen.warnings if w in (NAME_UNKNOWN, YEAR_UNKNOWN)]
+        return "\n\n".join(notes + [render_prescreen(screen)])
 
-    @staticmethod
-    def remarks(review: Review, user: str) -> str:
-        edit = review.edit(user, REMARKS)
-        if edit and edit.commentary is not None:
-            return edit.commentary
-        return review.remarks.get(review.default_backend() or "", "")
+    def remarks(self, review: Review, user: str) -> str:
+        """The overall remarks as they go in the user's letter: their own text, else rebuilt from their statuses and
+        grades as they stand (Pipeline.member_remarks)."""
+        return self.pipeline.member_remarks(review, user)
+
+    def remarks_view(self, review_id, request: gr.Request = None):
+        """The remarks box after a status or grade changed: rebuilt where the member wrote no remarks of their own;
+        their own text is never re-sent."""
+        review, user = self._review(review_id, request), user_of(request)
+        if review is None or getattr(review.edit(user, REMARKS), "commentary", None) is not None:
+            return gr.update()
+        return self.remarks(review, user)
 
     def open_if_ingested(self, ingested: bool, review_id, request: gr.Request = None) -> list:
         """After an upload: show the new report; after a failed one, change nothing on the page."""

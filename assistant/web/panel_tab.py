@@ -48,9 +48,12 @@ class PanelTab(SideBySide):
             button.click(action, ui.review_state, [ui.panel_status] + ui.panel).then(ui.open_report, ui.review_state, ui.page)
         self.wire_decisions(ui)
 
-    def consensus_html(self, review: Review | None) -> str:
+    def consensus_html(self, review: Review | None, user: str = "") -> str:
         """Per question, each member's grade beside the assistant's and the rubric's; disagreements marked. A
-        member's grade is the one they set (✎), else the one their view of the suggestion gives."""
+        member's grade is the one they set (✎), else the one their view of the suggestion gives. The rubric column
+        is the viewing `user`'s: the grade the rubric gives their own point statuses where they set some (the
+        assistant's statuses' beside it where that differs), as the Draft tab's checklist says; every member's own
+        statuses already show in their grade cell."""
         if review is None:
             return "<p>No report open.</p>"
         rows = {c.number: c for c in consensus(review)}
@@ -81,7 +84,7 @@ class PanelTab(SideBySide):
                 f"<tr class='{'disagree' if disagree else 'agree'}' data-question='{question.number}'>"
                 f"<td>{question.number}. {html.escape(question.title)}{self.question_mark(review, question.number, disagree, open_numbers)}</td>"
                 + "".join(cells)
-                + f"<td>{assistant.value if assistant else '—'}</td><td>{view.rubric.value if view.rubric else '—'}</td>"
+                + f"<td>{assistant.value if assistant else '—'}</td><td>{self._rubric_cell(review, question.number, user, backend, view.rubric)}</td>"
                 f"<td>{comments or ''}</td></tr>"
             )
         table = (f"<table class='consensus'><thead><tr><th>Question</th>{head}<th>Assistant ({html.escape(backend or '—')})"
@@ -89,6 +92,15 @@ class PanelTab(SideBySide):
         notes = [f"<li><b>Q{c.number}</b> {html.escape(c.user)} ({utc_time(c.created_at)}): {html.escape(c.text)}</li>"
                  for c in review.comments]
         return table + (f"<h4>Comments</h4><ul>{''.join(notes)}</ul>" if notes else "") + self.side_by_side_html(review, open_numbers)
+
+    def _rubric_cell(self, review: Review, number: int, user: str, backend, assistants) -> str:
+        """The rubric grade of `user`'s own statuses where they set some, else of the assistant's."""
+        edit = review.edit(user, number)
+        mine = self.pipeline.member_draft(review, number, user, backend) if edit and edit.points else None
+        if mine is None or mine.rubric_grade is None:
+            return assistants.value if assistants else '—'
+        theirs = f"; the assistant's statuses: {assistants.value}" if assistants and assistants != mine.rubric_grade else ""
+        return f"{mine.rubric_grade.value} (your statuses{theirs})"
 
     def lead_md(self, review: Review | None, user: str) -> str:
         if review is None:
@@ -107,7 +119,7 @@ class PanelTab(SideBySide):
     def panel_view(self, review_id, request: gr.Request = None) -> list:
         """[consensus table, lead and versions]."""
         review = self._review(review_id, request)
-        return [self.consensus_html(review), self.lead_md(review, user_of(request))]
+        return [self.consensus_html(review, user_of(request)), self.lead_md(review, user_of(request))]
 
     def add_comment(self, review_id, number, text: str, request: gr.Request = None) -> list:
         """Returns [status, comment box, consensus table, lead]."""

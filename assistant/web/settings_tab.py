@@ -75,9 +75,20 @@ class SettingsTab(Tab):
         return None
 
     def banner(self, request: gr.Request = None) -> str:
-        """What drafting really uses now, and who a change affects."""
-        now = ("the embedded local model (on this machine)" if self.backend["backend"] == EMBEDDED
-               else f"{md_line(self.backend['model'])} at {md_code(self.backend['url'])}")
+        """What writes the drafts now (the pipeline's own choice of mode: the assessment alone, or the model on top
+        of it), what a model would be where one is asked for, and who a change affects."""
+        model = ("the embedded local model (on this machine)" if self.backend["backend"] == EMBEDDED
+                 else f"{md_line(self.backend['model'])} at {md_code(self.backend['url'])}")
+        mode, configured = self.pipeline.drafting_mode(), self.pipeline.settings.draft_mode
+        drafts = {"assessment": "the assessment alone (no LLM)", "llm": f"{model}, on top of the assessment",
+                  "llm-rewrite": f"the assessment, rewritten by {model}"}[mode]
+        why = ("PANEL_DRAFT_MODE=auto and no PANEL_LLM_BASE_URL configured: the embedded model's prose is too weak "
+               "to draft with; PANEL_DRAFT_MODE=llm or llm-rewrite has the model below write" if mode == "assessment"
+               and configured == "auto" else f"PANEL_DRAFT_MODE={configured}")
+        if self.backend["backend"] == EMBEDDED and not runtime_installed():
+            model += f" — not installed here: to use it, {INSTALL_HINT}; until then drafts are the assessment's own"
+        lines = [f"Drafts are written by: **{drafts}** ({why}).",
+                 f"The model, for a rewrite or model drafting where asked for: **{model}**."]
         if not self.auth_on:
             scope = ("No login is configured: this workspace is for one person on this machine, and a change here "
                      "applies to this server process until it restarts.")
@@ -85,9 +96,7 @@ class SettingsTab(Tab):
             scope = "You are a panel admin: a change here applies to every user of this server until it restarts."
         else:
             scope = "Only panel admins (PANEL_ADMINS) can change the backend."
-        if self.backend["backend"] == EMBEDDED and not runtime_installed():
-            now += f" — not installed here: to use it, {INSTALL_HINT}; until then drafts are the assessment's own"
-        return f"Now drafting with: **{now}**.\n\n{scope}"
+        return "\n\n".join(lines + [scope])
 
     def settings_form(self, request: gr.Request = None) -> list:
         """On page load: [banner, backend, URL, model, structured output, test button, apply button] as they really are."""
