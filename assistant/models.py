@@ -6,7 +6,7 @@ import re
 from enum import Enum
 from typing import Literal
 
-from pydantic import BaseModel, Field, computed_field, model_validator
+from pydantic import BaseModel, Field, computed_field, field_validator, model_validator
 
 
 class Grade(str, Enum):
@@ -52,11 +52,29 @@ class GuidancePoint(BaseModel):
         description="Phrases or regular expressions that signal the point is addressed (case-insensitive)",
     )
     ask: str = Field(default="", description="How the panel asks for it when missing: 'the type of the complaints'")
+    requires: list[str] = Field(
+        default_factory=list,
+        description="Words, one of which a sentence must use to support the point at all (case-insensitive regular "
+                    "expressions; empty: any sentence may): the activity a point names ('monitor', 'evaluat' for "
+                    "participatory monitoring and evaluation), so that a sentence near the question's topic but "
+                    "silent on it backs nothing. A sentence that uses one speaks to the point whichever point it is "
+                    "closest to",
+    )
 
     @model_validator(mode="before")
     @classmethod
     def _from_text(cls, value: object) -> object:
         return {"text": value} if isinstance(value, str) else value
+
+    @field_validator("cues", "requires")
+    @classmethod
+    def _patterns(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            try:
+                re.compile(pattern, re.IGNORECASE)
+            except re.error as error:
+                raise ValueError(f"not a regular expression: {pattern!r} ({error})") from None
+        return patterns
 
 
 class Question(BaseModel):

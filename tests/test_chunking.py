@@ -263,3 +263,27 @@ def test_a_heading_opening_the_page_after_a_full_page_continues_the_answer(frame
     assert by_page[3] == {3}  # after a full page: the subsection flowed on
     assert by_page[5] == {None}  # after a page with one line: a chapter of its own
     assert not any("example.org" in c.text for c in chunks)
+
+
+def test_a_numbered_line_on_a_cover_or_contents_page_heads_no_answer(framework):
+    """A cover's reporting period set in large type ('## 1 January - 31 December 2024', as PDF type sizes mark it) and
+    its address start with a number as a numbered heading does; a contents page may list numbered titles without
+    their page numbers. None of them is a question's heading: tagged so, one line made a thematic report's question
+    'found by section'."""
+    from assistant.models import Document, Page
+
+    bodies = [
+        "# Mwezi Housing Rights Trust\n## Accountability Report 2024\n## 1 January - 31 December 2024\n"
+        "3 Independence Avenue, Lusaka, Zambia",
+        "## Contents\n1 Our impact and the evidence behind it\nWhen residents are unhappy with us\nOur people",
+        "### A message from our Director\n2024 tested the people of the settlements, and it tested us. We lost our "
+        "largest donor and closed an office.",
+        "### Our impact and the evidence behind it\nWe trained 3,412 residents on their housing rights. An independent "
+        "review found that 61% of the families we represented kept their homes.",
+        "### When residents are unhappy with us\nWe received 68 complaints in 2024 and resolved 59 of them.",
+    ]
+    document = Document(doc_id="d", source="r.pdf", pages=[Page(number=i + 1, text=t) for i, t in enumerate(bodies)])
+    chunks = chunk_document(document, framework)
+    assert {c.question for c in chunks if c.page in (1, 2)} == {None}
+    assert {c.question for c in chunks if c.page == 3} == {0}
+    assert {c.question for c in chunks if c.page > 3} == {None}  # thematic chapters: filed later, by what they say

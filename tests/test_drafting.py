@@ -443,6 +443,7 @@ def test_follow_up_of_an_earlier_letter(settings, tmp_path):
     shutil.copytree(PROJECT_ROOT / "corpus" / "frameworks", corpus / "frameworks")
     shutil.copytree(PROJECT_ROOT / "corpus" / "assessment", corpus / "assessment")
     shutil.copytree(PROJECT_ROOT / "corpus" / "safety", corpus / "safety")
+    shutil.copytree(PROJECT_ROOT / "corpus" / "reading", corpus / "reading")
     (corpus / "letters").mkdir()
     (corpus / "letters" / "example_2022.txt").write_text(
         "Example Relief Network\nAccountability Report 2022\n\nDear Director,\n\nThanks.\n\nYours sincerely,\n\n"

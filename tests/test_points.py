@@ -1,6 +1,6 @@
 from assistant.judging.assessment import load_features, sentences_of
 from assistant.models import Chunk
-from assistant.reading.points import answer_sentences
+from assistant.reading.points import answer_sentences, prose, table_like, table_row_in_words
 from assistant.settings import PROJECT_ROOT
 
 FEATURES = load_features(PROJECT_ROOT / "corpus")
@@ -99,3 +99,25 @@ def test_a_policy_name_is_no_named_stakeholder():
 
     assert not sentence("All staff sign our Code of Conduct and our Complaints Policy when they join.").specific
     assert sentence("The fee survey is run with the University of Dhaka and the Migrant Forum.").specific
+
+
+def test_prose_is_written_text_and_a_cover_line_is_not():
+    assert prose("In 2024 we received 68 complaints and grievances, against 41 in 2023.")
+    assert not prose("Lusaka Kitwe Ndola Plot 4418, Kafue Road, Kanyama, P.O.")
+    assert not prose("Reporting period: 1 January - 31 December 2024")
+
+
+def test_a_table_read_as_one_sentence_is_told_from_prose_and_a_row_said_in_words():
+    complaints = ("Type of complaint or concern Received Resolved Still open Delays and not being kept informed about a "
+                  "case 27 24 3 Refusal to take a case 13 13 0 Total 68 59 9")
+    assert table_like(complaints)
+    assert table_row_in_words(complaints) == "‘Total’: 68 received, 59 resolved and 9 still open"
+    years = "Our results 2023 2024 Eviction cases opened 431 612 Emergency community meetings held 38 61"
+    assert table_row_in_words(years) == "‘Eviction cases opened’: 431 in 2023 and 612 in 2024"
+    # Where the header cannot be told from the first row's label, the next row is said without column names.
+    assert table_row_in_words("Received Resolved Delays 27 24 Refusal to take a case 13 13") == \
+        "‘Refusal to take a case’: 13 and 13"
+    for sentence in ("In 2024 we received 68 complaints and grievances, against 41 in 2023 and 30 in 2022.",
+                     "Our impact in 2024: 3,412 residents trained on their housing rights 148 legal clinics held",
+                     "Reporting period: 1 January - 31 December 2024"):
+        assert not table_like(sentence) and table_row_in_words(sentence) == ""

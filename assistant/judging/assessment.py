@@ -36,11 +36,11 @@ from ..models import (
     QuestionAssessment,
     Rubric,
 )
-from ..reading.points import answer_sentences, one_line
+from ..reading.points import answer_sentences, prose
 from .commentary import CommentaryWriter
 from .confidence import grade_confidence, load_rules, point_signals, with_confidence
+from .sentences import FEATURE_KINDS, Sentence, load_features, sentences_of
 
-FEATURE_KINDS: tuple[FeatureKind, ...] = ("figure", "stakeholder", "validation", "learning", "admission", "vague", "plan")
 # A report whose own sections answer at least this share of the graded questions follows the framework: a question
 # without its section is then unanswered, not looked for in other chapters (text elsewhere answers other questions).
 FOLLOWS_FRAMEWORK_SHARE = 0.5
@@ -55,18 +55,9 @@ SENTENCE_VECTORS_KEPT = 20_000  # about 30 MB of MiniLM vectors
 MAX_QUOTES_PER_POINT = 2
 OTHER_QUESTION_MARGIN = 0.05  # a thematic chapter's sentence may be a little closer to another question and count
 DETAIL_BEFORE, DETAIL_AFTER = 2, 3  # sentences around a claim that count as its paragraph
-# The text splitter repeats up to its chunk_overlap (150 characters) at the start of the next passage; a shorter
-# match at a page break is chance, unless it is whole lines (a short heading the splitter repeated).
-MIN_OVERLAP, MAX_OVERLAP = 20, 400
 
 
 # Data files
-
-
-@lru_cache
-def load_features(corpus_dir: Path) -> dict[str, list[re.Pattern]]:
-    data = json.loads((Path(corpus_dir) / "assessment" / "features.json").read_text(encoding="utf-8"))
-    return {kind: [re.compile(p, re.IGNORECASE) for p in data[kind]] for kind in (*FEATURE_KINDS, "rule", "output", "outcome")}
 
 
 @lru_cache
@@ -79,100 +70,24 @@ def _cue_patterns(cues: tuple[str, ...]) -> list[re.Pattern]:
     return [re.compile(cue, re.IGNORECASE) for cue in cues]
 
 
-# Sentences
-
-
-@dataclass
-class Sentence:
-    text: str
-    chunk: Chunk
-    features: frozenset[str]
-
-    @property
-    def admission(self) -> bool:
-        return "admission" in self.features
-
-    @property
-    def plan(self) -> bool:
-        return "plan" in self.features
-
-    @property
-    def rule(self) -> bool:
-        """States a policy or a requirement ('PSEA training is mandatory for all staff'), not what was done: the
-        panel reads a list of policies as a partial answer."""
-        return "rule" in self.features
-
-    @property
-    def label(self) -> bool:
-        """Set wholly in bold, as a run-in heading is ('**How we validated these results.** We do not ...'): it may
-        name a point, but it is no practice to quote or commend."""
-        return f"**{self.text}**" in self.chunk.text or f"__{self.text}__" in self.chunk.text
-
-    @property
-    def specific(self) -> bool:
-        """Gives a figure, or names an organisation, programme or place without hedging in commitment language:
-        the concrete kind of support the panel asks for."""
-        return "figure" in self.features or ("stakeholder" in self.features and "vague" not in self.features)
-
-    def evidence(self) -> Evidence:
-        return Evidence.from_chunk(self.chunk, quote=self.text)
-
-
-def _normal(text: str) -> str:
-    return re.sub(r"\W+", " ", text).strip().lower()
-
-
-def sentences_of(chunks: Sequence[Chunk], features: dict[str, list[re.Pattern]]) -> list[Sentence]:
-    """Answer sentences in document order, once each. Consecutive passages of one section are read as one text: a
-    sentence cut by a page break or a passage boundary is one sentence, not two fragments that each read differently
-    (and whose second half lost the "we have not yet" that made it an admission)."""
-    seen: set[str] = set()
-    out = []
-    for run in _runs(chunks):
-        plain = [one_line(c.text) for c in run]
-        for text in answer_sentences(_joined([c.text for c in run])):
-            key = _normal(text)
-            if key in seen:
-                continue
-            seen.add(key)
-            head = one_line(text)[:40]  # the passage the sentence starts in: its page
-            chunk = next((c for c, p in zip(run, plain) if head in p), run[0])
-            found = frozenset(kind for kind, patterns in features.items() if any(p.search(text) for p in patterns))
-            out.append(Sentence(text=text, chunk=chunk, features=found))
-    return out
-
-
-def _runs(chunks: Sequence[Chunk]) -> list[list[Chunk]]:
-    """Chunks in document order, grouped into runs of neighbours in the same section."""
-    runs: list[list[Chunk]] = []
-    for chunk in sorted(chunks, key=lambda c: c.position):
-        last = runs[-1][-1] if runs else None
-        if last and chunk.position == last.position + 1 and (chunk.section, chunk.question) == (last.section, last.question):
-            runs[-1].append(chunk)
-        else:
-            runs.append([chunk])
-    return runs
-
-
 def _chapter(chunk: Chunk) -> str:
     """The chapter a passage is filed with; its own section in indexes made before chapters were kept."""
     return chunk.chapter or chunk.section
 
 
-def _joined(texts: list[str]) -> str:
-    """Neighbouring passages as one text, without the overlap the splitter repeats at the start of the next one."""
-    out = texts[0]
-    for text in texts[1:]:
-        tail = out.rstrip()
-        overlap = next((k for k in range(min(len(tail), len(text), MAX_OVERLAP), 0, -1)
-                        if tail.endswith(text[:k]) and (k >= MIN_OVERLAP or _whole_lines(tail, text, k))), 0)
-        out = tail + ("\n" if not overlap else "") + text[overlap:]
-    return out
-
-
-def _whole_lines(tail: str, text: str, k: int) -> bool:
-    """Whether the text's first k characters are whole lines that also end the tail ("**What we learned**")."""
-    return text[k:k + 1] in ("", "\n") and (len(tail) == k or tail[-k - 1] == "\n")
+def _lent(sentences: list[Sentence], row: np.ndarray, close: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A signpost lends the point it names to the sentences it announces: 'Three lessons stand out.' makes the next
+    few sentences of its section ('First, pre-positioned agreements ...') score for the lessons point as it does, and
+    count as close to it. The signpost itself supports nothing. One point's scores and closeness, as lent."""
+    row, lent = row.copy(), close.copy()
+    for i, sentence in enumerate(sentences):
+        if not (sentence.signpost and close[i]):
+            continue
+        for j in range(i + 1, min(len(sentences), i + 1 + DETAIL_AFTER)):
+            if sentences[j].signpost or sentences[j].chunk.section != sentence.chunk.section:
+                break
+            row[j], lent[j] = max(row[j], row[i]), True
+    return row, lent
 
 
 # The rubric
@@ -249,9 +164,22 @@ class Assessor(CommentaryWriter):
         found = {c.question for c in chunks if c.question in graded}
         return bool(graded) and len(found) / len(graded) >= FOLLOWS_FRAMEWORK_SHARE
 
+    def sections(self, chunks: Sequence[Chunk]) -> dict[int, list[Chunk]]:
+        """Each question's own section: the passages tagged with it, where they hold a body under the heading (a
+        sentence of prose; a short one is a short answer, graded as such). One stray tagged line (a cover's date or
+        address read as a numbered heading, over the rest of the cover) is no section: it must not make a question
+        'found by section' and keep it from the chapters that answer it."""
+        tagged = sorted((c for c in chunks if c.question is not None), key=lambda c: (c.question, c.position))
+        out: dict[int, list[Chunk]] = {}
+        for number, group in groupby(tagged, key=lambda c: c.question):
+            passages = list(group)
+            if any(prose(s.text) for s in sentences_of(passages, {})):  # the words alone: no features needed
+                out[number] = passages
+        return out
+
     def passages_for(self, question: Question, chunks: Sequence[Chunk], follows: bool,
                      chapters: dict[int, list[Chunk]] | None = None) -> tuple[list[Chunk], str]:
-        own = [c for c in chunks if c.question == question.number]
+        own = self.sections(chunks).get(question.number, [])
         if own or follows:
             return own, "section" if own else "none"
         # A thematic report: the chapters that are about this question.
@@ -281,12 +209,12 @@ class Assessor(CommentaryWriter):
         (praise a report gives itself, its admissions and its plans do not). A chapter's question depends on its own
         sentences alone: removing, moving or padding another chapter, or another report in the index, cannot move
         it."""
-        free = sorted((c for c in chunks if c.question is None), key=lambda c: c.position)
+        sectioned = set(self.sections(chunks))
+        free = sorted((c for c in chunks if c.question not in sectioned), key=lambda c: c.position)
         runs = [list(run) for _, run in groupby(free, key=_chapter)]
-        sectioned = {c.question for c in chunks}
         takers = [q for q in self.framework.questions if q.guidance and q.number not in sectioned]
         voters = [[s.text for s in sentences_of(run, self.features)
-                   if not s.admission and not s.plan and "vague" not in s.features] for run in runs]
+                   if not s.admission and not s.plan and not s.signpost and "vague" not in s.features] for run in runs]
         if not takers or not any(voters):
             return {}
         headings = [_chapter(run[0]) for run in runs]
@@ -299,7 +227,9 @@ class Assessor(CommentaryWriter):
         for i, (run, texts) in enumerate(zip(runs, voters)):
             span = slice(start, start + len(texts))
             start += len(texts)
-            if len(texts) < MIN_CHAPTER_SENTENCES:  # a heading and a line are too little to tell what it is about
+            # A heading and a line are too little to tell what it is about; a cover's lines (a title, the reporting
+            # period, an address) are no body.
+            if len(texts) < MIN_CHAPTER_SENTENCES or not any(prose(t) for t in texts):
                 continue
             about = [np.sort(points[:, span], axis=1)[:, -SENTENCES_PER_POINT:].mean(axis=1).mean()
                      + HEADING_WEIGHT * points[:, len(flat) - len(headings) + i].max() for points in closeness]
@@ -367,16 +297,23 @@ class Assessor(CommentaryWriter):
         2024: the funding reduction and restructuring" speaks to both the changes and the accountability processes.
         Addressed needs a strong sentence with concrete detail (a figure or a name) in its paragraph: reports put the
         claim in one sentence and the figures in the next. A sentence that only states a policy or a requirement
-        makes a point partly at most, and is no detail for another."""
+        makes a point partly at most, and is no detail for another. A point that `requires` words (the activity it
+        names) is supported only by sentences that use one: 'We sign memoranda of understanding with the ministries'
+        is near participatory monitoring and evaluation by topic (partners, working closely), never by what it says,
+        while 'advisory groups meet our staff every quarter to review progress' speaks to it though it is closer to
+        the planning point."""
         point = question.guidance[index]
-        row = scores[index]
+        row, close = _lent(sentences, scores[index], closest[index])
+        if point.requires:  # the activity named: the sentence speaks to it, whichever point it is closest to
+            close = close | np.array([self._cued(point.requires, s.text) for s in sentences], dtype=bool)
         order = [i for i in np.argsort(-row) if not sentences[i].admission]
         # Commitment language ("we are proud of our strong accountability culture") supports nothing: praise a report
         # gives itself must not move a status. A plan ("we will publish the survey results") is not what was done: it
         # supports only a point that asks for plans, one whose own cues it matches (a target, a timeline).
-        support = [i for i in order if closest[index, i] and row[i] >= self.rubric.partly_similarity
-                   and "vague" not in sentences[i].features
-                   and (not sentences[i].plan or self._cued(point.cues, sentences[i].text))]
+        support = [i for i in order if close[i] and row[i] >= self.rubric.partly_similarity
+                   and "vague" not in sentences[i].features and not sentences[i].signpost
+                   and (not sentences[i].plan or self._cued(point.cues, sentences[i].text))
+                   and (not point.requires or self._cued(point.requires, sentences[i].text))]
         strong = [i for i in support if row[i] >= self.rubric.addressed_similarity and not sentences[i].rule]
         detail = {i: self._detail_near(sentences, i) for i in strong}
         status: PointStatus
@@ -394,9 +331,9 @@ class Assessor(CommentaryWriter):
         shown = sorted(shown, key=lambda i: sentences[i].label)[:MAX_QUOTES_PER_POINT]
         cues = sorted({c for i in shown for c in point.cues if self._cued((c,), sentences[i].text)})
         signals = point_signals(
-            status, row, [i for i in order if closest[index, i]], support, strong, detail,
+            status, row, [i for i in order if close[i]], support, strong, detail,
             [sentences[i].text for i in range(len(sentences))], [sentences[i].specific for i in range(len(sentences))],
-            admitted=[i for i in np.argsort(-row) if sentences[i].admission and closest[index, i]],
+            admitted=[i for i in np.argsort(-row) if sentences[i].admission and close[i]],
             cued=lambda i: self._cued(point.cues, sentences[i].text), rubric=self.rubric, patterns=self.features)
         return PointAssessment(
             guidance=point.text, core=point.core, status=status,
@@ -435,8 +372,8 @@ class Assessor(CommentaryWriter):
         points = [self._point(question, i, scores, closest, sentences) for i in range(len(question.guidance))]
         if not answered:  # a line or two is no answer: nothing in it can count as addressing a point
             points = [p.model_copy(update={"status": "missing"}) for p in points]
-        features = [Feature(kind=kind, evidence=s.evidence()) for s in sentences if not s.label for kind in FEATURE_KINDS
-                    if kind in s.features]
+        features = [Feature(kind=kind, evidence=s.evidence()) for s in sentences if not (s.label or s.signpost)
+                    for kind in FEATURE_KINDS if kind in s.features]
         assessment = QuestionAssessment(
             number=question.number, title=question.title, doc_id=chunks[0].doc_id if chunks else "",
             graded=question.graded, answered=answered,

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from string import Template
 
 from ..models import Evidence, Grade, PointAssessment, Question, QuestionAssessment
+from ..reading.points import table_like, table_row_in_words
 
 
 class CommentaryWriter:
@@ -23,7 +24,11 @@ class CommentaryWriter:
 
     def commentary(self, question: Question, assessment: QuestionAssessment, member: str = "") -> str:
         """The letter's paragraphs for one question: what the report shares, what the Panel commends, what it
-        acknowledges, and what it would like to hear more about. Quotes are verbatim report sentences."""
+        acknowledges, and what it would like to hear more about. Quotes are verbatim report sentences; a table read
+        as one sentence is never quoted but cited ('the table on p. 11'), with one of its rows in words where its
+        rows can be told apart. A topic is named once: what the report only touches on carries the Panel's wish to
+        hear more, and the asks name the others. The sentence on what it touches on opens without 'It' where no
+        sentence before it names the report."""
         phrases = self.phrases
         turn = _Turns(question.number)
         ask_of = {p.text: p.ask or p.text.lower() for p in question.guidance}
@@ -40,14 +45,22 @@ class CommentaryWriter:
         partly = [p for p in assessment.points if p.status == "partly"]
         if addressed:
             shares.append(turn.fill(phrases["shares"], topics=_join([ask_of[p.guidance] for p in addressed])))
+        touched = [ask_of[p.guidance] for p in partly]
         if partly:
-            shares.append(turn.fill(phrases["shares_partly"], topics=_join([ask_of[p.guidance] for p in partly])))
+            key = "shares_partly" if addressed else "shares_partly_first"
+            shares.append(turn.fill(phrases[key], topics=_join(touched)))
         quoted: set[str] = set()
+        tables: set[str] = set()  # the places of the tables cited
         for point in (addressed + partly):
             if len(quoted) >= 2:
                 break
-            evidence = next((e for e in point.evidence if e.quote not in quoted), None)
-            if evidence:
+            evidence = next((e for e in point.evidence if e.quote not in quoted and _place(e) not in tables), None)
+            if evidence and table_like(evidence.quote):
+                row = table_row_in_words(evidence.quote)
+                shares.append(turn.fill(phrases["quote_table"], where=_place(evidence), row=f" ({row})" if row else ""))
+                tables.add(_place(evidence))
+                quoted.add(evidence.quote)
+            elif evidence:
                 key = "quote_first" if not quoted else "quote_more"
                 shares.append(turn.fill(phrases[key], quote=_trim(evidence.quote), where=_cite(evidence)))
                 quoted.add(evidence.quote)
@@ -56,18 +69,19 @@ class CommentaryWriter:
         praise = []
         for kind, key in (("validation", "commend_validation"), ("learning", "commend_learning")):
             feature = next((f for f in assessment.features if f.kind == kind and f.evidence.quote not in quoted
+                            and not table_like(f.evidence.quote)
                             and "admission" not in self._kinds_of(assessment, f.evidence.quote)), None)
             if feature:
                 praise.append(turn.fill(phrases[key], quote=_trim(feature.evidence.quote), where=_cite(feature.evidence)))
                 quoted.add(feature.evidence.quote)
-        admissions = [f for f in assessment.features if f.kind == "admission"][:2]
+        admissions = [f for f in assessment.features if f.kind == "admission" and not table_like(f.evidence.quote)][:2]
         for feature in admissions:
             praise.append(turn.fill(phrases["acknowledge"], quote=_trim(feature.evidence.quote),
                                     where=_cite(feature.evidence)))
         if praise:
             paragraphs.append(" ".join(praise))
         core_missing = [ask_of[p.guidance] for p in assessment.points if p.core and p.status == "missing"]
-        others = [a for a in assessment.asks if a not in core_missing][:3]
+        others = [a for a in assessment.asks if a not in core_missing and a not in touched][:3]
         ask_lines = []
         if core_missing:
             ask_lines.append(turn.fill(phrases["asks_core"], asks=_join(core_missing)))
@@ -136,6 +150,13 @@ def _join(items: Sequence[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _place(evidence: Evidence) -> str:
+    """Where a table stands, as the commentary names it: ' on p. 11', or its section where the report has no pages."""
+    if evidence.page is not None:
+        return f" on p. {evidence.page}"
+    return f" under ‘{evidence.section}’" if evidence.section else ""
 
 
 def _cite(evidence: Evidence) -> str:

@@ -6,7 +6,7 @@ import re
 from typing import NamedTuple
 
 from ..models import Chunk, Document, Framework, Letter, Page, Question
-from .points import heading_like
+from .points import answer_sentences, heading_like, prose
 
 _STOPWORDS = set(
     "a an and are as at be been by for from has have how i in is it its of on or our the this to was were what with"
@@ -58,6 +58,7 @@ def match_question(line: str, framework: Framework) -> int | None:
 # text flowed on (a subsection), not a chapter that starts its own page.
 FULL_PAGE_SHARE = 0.85
 _CONTENTS_ENTRY = re.compile(r"[^#\s].*?(?:\s|\.{2,})\d{1,3}$")  # a marked heading ('## Question 3') is no entry
+_CONTENTS_TITLE = re.compile(r"^(?:#+\s*)?(?:table of )?contents$", re.I)  # its entries may have no page numbers
 _WRAPPED = re.compile(r"^[a-z(]")  # a heading's second line continues in lower case
 
 
@@ -95,6 +96,7 @@ class _PageLines(NamedTuple):
     contents: bool  # a contents page: its lines are entries, not headings
     top: int | None  # index of its first non-blank line
     full: bool  # about as many lines as the fullest page: its text runs on to the next page
+    front: bool = False  # a cover or contents page before the report's text: its numbered lines head no answer
 
 
 def _pages(document: Document) -> list[_PageLines]:
@@ -103,12 +105,29 @@ def _pages(document: Document) -> list[_PageLines]:
             for page in document.pages]
     counts = [sum(bool(line.strip()) for line in lines) for lines in read]
     most = max(counts, default=0)
+    written = [_written(lines) for lines in read]
     pages = []
-    for page, lines, count in zip(document.pages, read, counts):
-        contents = sum(bool(_CONTENTS_ENTRY.match(line.strip())) for line in lines) >= 3
+    for page, lines, count, text in zip(document.pages, read, counts, written):
+        contents = (sum(bool(_CONTENTS_ENTRY.match(line.strip())) for line in lines) >= 3
+                    or (any(_CONTENTS_TITLE.match(line.strip()) for line in lines) and not text))
         top = next((i for i, line in enumerate(lines) if line.strip()), None)
         pages.append(_PageLines(page, lines, contents, top, count >= FULL_PAGE_SHARE * most))
-    return pages
+    return _front_matter(pages, written)
+
+
+def _front_matter(pages: list[_PageLines], written: list[bool]) -> list[_PageLines]:
+    """Mark the cover and contents pages: the pages before the first one with a written sentence that are the first
+    page, a contents page or before one. A cover's '1 January - 31 December 2024' or '12 Independence Avenue' starts
+    with a number as a numbered heading does, and a contents page's entries may lack their page numbers; none heads an
+    answer. A page of its own for a chapter's title after the contents ('1. Our impact') is not front matter."""
+    lead = next((p for p, text in enumerate(written) if text), len(pages))
+    last_contents = max((p for p in range(lead) if pages[p].contents), default=0)
+    return [page._replace(front=p < lead and p <= last_contents) for p, page in enumerate(pages)]
+
+
+def _written(lines: list[str]) -> bool:
+    """Whether a page holds a written sentence: prose that ends as sentences do."""
+    return any(prose(s) and s.endswith((".", "!", "?")) for s in answer_sentences("\n".join(lines)))
 
 
 # A heading level is the report's chapter level when at least this many of its headings have text under them.
@@ -152,7 +171,7 @@ def _sections(document: Document, framework: Framework | None):
     pages = _pages(document)
     chapter_level = _chapter_level(pages)
     numbered_headings = _numbered_headings(pages, framework) if framework else {}
-    for p, (page, lines, contents, top, _) in enumerate(pages):
+    for p, (page, lines, contents, top, _, front) in enumerate(pages):
         buffer: list[str] = []
         skip = 0
         for i, line in enumerate(lines):
@@ -163,7 +182,9 @@ def _sections(document: Document, framework: Framework | None):
             detected = numbered_headings.get((p, i))
             title = line
             wrapped = _wrapped_heading(lines, i) if _NUMBERED.match(line.strip()) else []
-            if detected is None and framework and not (contents and _CONTENTS_ENTRY.match(line.strip())):
+            if front and _NUMBERED.match(line.strip()):  # a cover's date or address, a contents entry
+                detected = None
+            elif detected is None and framework and not (contents and _CONTENTS_ENTRY.match(line.strip())):
                 detected = match_question(line, framework)
                 if detected is None and wrapped:
                     detected = match_question(" ".join([line, *wrapped]), framework)
@@ -235,7 +256,9 @@ def _numbered_headings(pages: list[_PageLines], framework: Framework) -> dict[tu
     """
     graded = {q.number for q in framework.graded_questions}
     candidates: list[_Candidate] = []
-    for p, (_, lines, contents, top, _) in enumerate(pages):
+    for p, (_, lines, contents, top, _, front) in enumerate(pages):
+        if front:  # a cover's date or address, a contents page's entries
+            continue
         for i, line in enumerate(lines):
             text = " ".join(line.split())
             numbered = _NUMBERED.match(text)

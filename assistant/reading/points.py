@@ -7,7 +7,7 @@ points a draft covers. Deterministic on purpose: it needs no model and gives the
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pydantic import BaseModel
 
@@ -126,6 +126,112 @@ def answer_sentences(text: str) -> list[str]:
         else:
             blocks[-1].append(line)
     return [sentence for block in blocks if block for sentence in sentences("\n".join(block))]
+
+
+_LOWER_WORD = re.compile(r"^[a-z]+[,;:]?$")
+PROSE_WORDS = 6  # fewer words than this is a label or a line, not a sentence
+PROSE_LOWER_SHARE = 1 / 3  # prose is mostly small words ('we', 'the', 'received'); a cover's address is names
+
+
+def prose(sentence: str) -> bool:
+    """Whether a sentence reads as written text: a few words, a third of them in lower case. A cover's lines ('Lusaka
+    Kitwe Ndola Plot 4418, Kafue Road, Kanyama, P.O.', 'Reporting period: 1 January - 31 December 2024') are not:
+    they say what the report is, not what the organisation did."""
+    words = sentence.split()
+    return len(words) >= PROSE_WORDS and sum(bool(_LOWER_WORD.match(w)) for w in words) >= PROSE_LOWER_SHARE * len(words)
+
+
+_FIGURE_TOKEN = re.compile(r"^\(?[\d][\d.,]*%?\)?$")
+_YEAR = re.compile(r"^(?:19|20)\d\d$")
+
+
+class TableRow(NamedTuple):
+    label: str
+    figures: list[str]
+
+
+def table_rows(text: str) -> list[TableRow]:
+    """A table read as one sentence (its cells lose their boundaries in PDF, DOCX and Markdown text alike: 'Category
+    Received Closed Open Requests for information 4,210 4,210 0 Requests for assistance 6,880 6,702 178'), as rows:
+    each run of words followed by two figures or more. Words after the last figures (a sentence that followed the
+    table without a full stop between) are no row. Empty where the text is not such a table."""
+    rows: list[TableRow] = []
+    words: list[str] = []
+    figures: list[str] = []
+    for token in text.split():
+        if _FIGURE_TOKEN.match(token):
+            figures.append(token)
+            continue
+        if figures:
+            if len(figures) >= 2 and words:
+                rows.append(TableRow(" ".join(words), figures))
+            elif words:
+                words = words + figures  # a figure inside a label ('Objective 1 Secure tenure')
+                figures = []
+                words.append(token)
+                continue
+            words, figures = [], []
+        words.append(token)
+    if len(figures) >= 2 and words:
+        rows.append(TableRow(" ".join(words), figures))
+    counts = [len(r.figures) for r in rows]
+    if text.rstrip().endswith(("!", "?")) or not any(counts.count(n) >= 2 for n in set(counts)):
+        return []
+    return rows
+
+
+def table_like(text: str) -> bool:
+    """Read from a table's rows, not written as a sentence: two rows or more with as many figures each."""
+    return bool(table_rows(text))
+
+
+def _capitalised_groups(label: str) -> list[str]:
+    """A header and a row's label run together ('Type of complaint or concern Received Resolved Still open Delays'):
+    each capitalised word starts a column name, the words in lower case after it continue it."""
+    groups: list[list[str]] = []
+    for word in label.split():
+        if word[:1].isupper() or not groups:
+            groups.append([word])
+        else:
+            groups[-1].append(word)
+    return [" ".join(g) for g in groups]
+
+
+def _column(name: str) -> str:
+    return name[:1].lower() + name[1:] if name[1:] == name[1:].lower() else name
+
+
+def table_row_in_words(text: str) -> str:
+    """One row of a table sentence in words, its total row where it has one: "‘Total’: 68 received, 59 resolved and 9
+    still open", "‘Eviction cases opened’: 431 in 2023 and 612 in 2024", or "‘Refusal to take a case’: 13, 13 and 0"
+    where the header cannot be told from the first row's label. Empty where no row's label is clear."""
+    rows = table_rows(text)
+    if not rows:
+        return ""
+    columns: list[str] = []
+    first = rows[0]
+    if all(_YEAR.match(f) for f in first.figures):  # a header of years ('Our results 2023 2024')
+        columns, rows = first.figures, rows[1:]
+    else:
+        groups = _capitalised_groups(first.label)
+        n = len(first.figures)
+        if len(groups) >= n + 2:
+            columns = groups[-n - 1:-1]
+            rows = [TableRow(groups[-1], first.figures)] + rows[1:]
+        else:
+            rows = rows[1:]  # the first row's label runs into a header that cannot be told apart
+    row = next((r for r in rows if r.label.lower().startswith("total")), rows[0] if rows else None)
+    if row is None or len(row.label.split()) > 12:
+        return ""
+    if columns and len(columns) == len(row.figures):
+        if all(_YEAR.match(c) for c in columns):
+            parts = [f"{f} in {c}" for f, c in zip(row.figures, columns)]
+        else:
+            parts = [f"{f} {_column(c)}" for f, c in zip(row.figures, columns)]
+    else:
+        parts = list(row.figures)
+    said = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"‘{row.label}’: {said}"
 
 
 def classify(sentence: str) -> Kind:
