@@ -18,7 +18,7 @@ class PanelTab(SideBySide):
             gr.Markdown("Each member's grade beside the assistant's and the rubric's; rows where the panel disagrees are "
                         "marked. ✎: set by hand; otherwise the grade the member's view of the suggestion gives.")
             ui.consensus_view = gr.HTML(elem_id="consensus")
-            ui.refresh_panel = gr.Button("Refresh", size="sm")
+            ui.refresh_panel = gr.Button("Refresh", size="sm", elem_id="refresh-panel")
             with gr.Row():
                 ui.comment_on = gr.Dropdown([(f"{q.number}. {q.title}", q.number) for q in self.pipeline.framework.questions],
                                             label="Comment on question", scale=1, min_width=400, elem_id="comment-question")
