@@ -10,6 +10,7 @@ Needs Debian's chromium (`make test` installs it where it can) and the playwrigh
 downloads a browser. Set PANEL_SCREENSHOT_DIR to keep screenshots of each step (docs/screenshots holds the README's)."""
 
 import os
+import re
 import shutil
 import time
 from pathlib import Path
@@ -441,3 +442,50 @@ def test_an_archived_text_is_restored_and_the_lead_puts_bobs_text_in_the_letter(
         expect(alice.locator("#panel-status")).to_contain_text("Finalised: version 1", timeout=15_000)
         final = ReviewStore(settings.data_dir / "reviews.sqlite3").list()[0].final.letter
         assert next(q for q in final.questions if q.number == 1).commentary == "Bob's words on achievements."
+
+
+def test_a_report_named_on_its_cover_is_renamed_its_remarks_follow_a_flip_and_the_banner_is_true(
+        settings, tmp_path, browser):
+    """Issue 24's items 2, 3 and 6 in the browser, with no LLM configured (what `make run` gives): a file called
+    report.md is named from its cover, not 'Report'; a rename reaches the exported letter and its file name; the
+    overall remarks change when a point is marked addressed; the banner says the assessment alone writes drafts."""
+    from playwright.sync_api import expect
+
+    report = tmp_path / "report.md"
+    report.write_text(SAMPLE_REPORT.read_text().replace("Example Relief Network", "Cedar & Olive Relief")
+                      .replace("Accountability Report 2023", "Accountability Report 2024"))
+    with app_server(settings, tmp_path / "app.log") as (url, _):
+        page = browser.new_page(viewport={"width": 1280, "height": 1000}, accept_downloads=True)
+        page.goto(url)
+        page.get_by_role("tab", name="Settings").click()
+        expect(page.locator("#backend-banner")).to_contain_text("Drafts are written by: the assessment alone (no LLM)")
+
+        ingest(page, report)
+        status = page.locator("#ingest-status")
+        expect(status).to_contain_text("Cedar & Olive Relief")
+        expect(status).to_contain_text("read from the report's cover or title")
+        expect(page.locator("#report-header")).to_contain_text("Cedar & Olive Relief — report 2024")
+        expect(page.locator("#org-name input")).to_have_value("Cedar & Olive Relief")  # filled in once it opened
+        page.locator("#org-name input").fill("Cedar and Olive Relief International")
+        page.get_by_role("button", name="Rename").click()
+        expect(page.locator("#rename-status")).to_contain_text("Renamed", timeout=15_000)
+        expect(page.locator("#report-header")).to_contain_text("Cedar and Olive Relief International — report 2024")
+
+        draft_all(page)
+        remarks = page.locator("#remarks textarea")
+        unpack = "how the achievements link to the organisation's strategic priorities (question 1)"
+        expect(remarks).to_have_value(re.compile(re.escape(unpack)), timeout=15_000)
+        expect(page.locator("#point-1 input")).to_have_value(re.compile("Concrete achievements and impacts linked to strategic priorities"))
+        page.locator("#status-1").get_by_label("addressed").check()
+        expect(page.locator("#checklist-1")).to_contain_text("set by", timeout=15_000)
+        expect(remarks).not_to_have_value(re.compile(re.escape(unpack)), timeout=15_000)
+
+        page.get_by_role("tab", name="Export").click()
+        page.get_by_role("button", name="Build the letter").click()
+        expect(page.get_by_text("Letter built")).to_be_visible(timeout=30_000)
+        with page.expect_download() as event:
+            page.locator("#download-md").click()
+        assert event.value.suggested_filename == "cedar-and-olive-relief-international_2024_panel-feedback-draft.md"
+        letter = Path(event.value.path()).read_text()
+        assert letter.startswith("# Cedar and Olive Relief International Feedback from the Independent Review Panel")
+        assert "Dear Cedar and Olive Relief International team," in letter and unpack not in letter

@@ -44,7 +44,7 @@ class ReportTab(PageViews):
                     ui.year = gr.Textbox(label="Report year (blank: from the file name or the report's title)",
                                          placeholder="e.g. 2023", max_lines=1)
                     ui.ingest_button = gr.Button("Ingest report", variant="primary")
-            ui.ingest_status = gr.Markdown()
+            ui.ingest_status = gr.Markdown(elem_id="ingest-status")
             # The open review's name and year, as its letter and exports use them.
             with gr.Row():
                 ui.org_name = gr.Textbox(label="Organisation", scale=3, max_lines=1, elem_id="org-name")
