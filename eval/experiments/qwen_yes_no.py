@@ -110,7 +110,8 @@ def assessed_points() -> list[dict]:
                 rows.append({
                     "case": result.case, "tuned_on": result.tuned_on, "number": result.number,
                     "guidance": point.guidance, "status": point.status, "gold": gold[point.guidance],
-                    "certainty": certainty(point, assessment.located_by, rules)[0], "sentences": top,
+                    "certainty": certainty(point, assessment.located_by, rules)[0], "score": point.score,
+                    "sentences": top,
                 })
     return rows
 
