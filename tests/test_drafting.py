@@ -308,7 +308,7 @@ def test_the_model_writes_on_top_of_the_assessment(pipeline, report):
     system, user = pipeline.client.requests[0]
     assert system["role"] == "system" and "never" in system["content"] and "instructions" in system["content"]
     body = user["content"]
-    assert body.index("<assessment>") < body.index("57 complaints") < body.index("</assessment>")
+    assert body.index("<to_check>") < body.index("57 complaints") < body.index("</assessment>")  # inside the assessment
     assert "Support for national entities or partners in handling complaints" in body
     assert f"rubric grade of these statuses is {draft.rubric_grade.value}" in body
 
@@ -520,3 +520,36 @@ def test_a_sentence_on_two_points_supports_both(pipeline, tmp_path):
     for point in shared:
         assert point.status != "missing"
         assert any(e.quote.startswith("Two changes shaped") for e in point.evidence)
+
+
+def test_the_model_reads_the_points_to_check_first_with_their_nearest_sentences(pipeline, report):
+    """Issue 25, item 1: with a backend, the model is asked about the `check` points first, in the assessment's
+    triage order (the grade turns on the first), each with why it is unsure; a point with no quote comes with the
+    report sentences nearest it, which the model may quote to argue a kinder status."""
+    assessment = pipeline.assess(report.doc_id, report.member, [3])[0]
+    assert assessment.to_check and assessment.grade_moving
+    pipeline.client.enqueue(draft_reply())
+    pipeline.draft_question(3, report.doc_id, report.member, report.year, mode="llm")
+    prompt = pipeline.client.requests[-1][-1]["content"]
+    to_check = prompt.split("<to_check>")[1].split("</to_check>")[0]
+    others = prompt.split("<assessment>")[1].split("</assessment>")[0]
+    listed = [line[2:].split(" (core)")[0].split(": ")[0] for line in to_check.splitlines() if line.startswith("- ")]
+    assert listed == assessment.to_check
+    first = next(p for p in assessment.points if p.guidance == assessment.to_check[0])
+    assert f"(unsure: {first.confidence_reason}; the grade turns on it)" in to_check
+    assert not any(f"- {g}" in others for g in assessment.to_check)  # each point once
+    bare = [p for p in assessment.points if p.guidance in assessment.to_check and not p.evidence]
+    assert bare, "the sample's Q3 has a point to check with no quote"
+    block = to_check.split(f"- {bare[0].guidance}")[1].split("\n- ")[0]
+    nearest = [line.strip()[3:].split("” (")[0] for line in block.splitlines() if line.strip().startswith("? “")]
+    assert len(nearest) == 2 and all(sentence in report_text(pipeline, report) for sentence in nearest)
+
+    # A candidate sentence is the report's own words: quoted, it lifts the point as any verified quote does.
+    pipeline.client.enqueue(draft_reply(status_changes=[
+        {"guidance": bare[0].guidance, "status": "addressed", "quote": nearest[0], "reason": "it says so"}]))
+    draft = pipeline.draft_question(3, report.doc_id, report.member, report.year, mode="llm")
+    assert any(f"The model rates ‘{bare[0].guidance}’ addressed" in f and "quoting" in f for f in draft.flags)
+
+
+def report_text(pipeline, report) -> str:
+    return " ".join(" ".join(c.text.split()) for c in pipeline.index.chunks(doc_id=report.doc_id))
