@@ -445,7 +445,7 @@ def test_an_archived_text_is_restored_and_the_lead_puts_bobs_text_in_the_letter(
 
 
 def test_a_report_named_on_its_cover_is_renamed_its_remarks_follow_a_flip_and_the_banner_is_true(
-        settings, tmp_path, browser):
+        settings, tmp_path, browser, shots):
     """Issue 24's items 2, 3 and 6 in the browser, with no LLM configured (what `make run` gives): a file called
     report.md is named from its cover, not 'Report'; a rename reaches the exported letter and its file name; the
     overall remarks change when a point is marked addressed; the banner says the assessment alone writes drafts."""
@@ -470,6 +470,7 @@ def test_a_report_named_on_its_cover_is_renamed_its_remarks_follow_a_flip_and_th
         page.get_by_role("button", name="Rename").click()
         expect(page.locator("#rename-status")).to_contain_text("Renamed", timeout=15_000)
         expect(page.locator("#report-header")).to_contain_text("Cedar and Olive Relief International — report 2024")
+        page.screenshot(path=shots / "9-rename.png")
 
         draft_all(page)
         remarks = page.locator("#remarks textarea")
