@@ -304,6 +304,8 @@ class PointAssessment(BaseModel):
     core: bool = False
     status: PointStatus
     evidence: list[Evidence] = Field(default_factory=list, description="The best report sentences for this point")
+    nearest: list[Evidence] = Field(default_factory=list, description="Where no sentence is quoted: the sentences "
+                                    "nearest the point, which did not count for it (what to read first to check it)")
     score: float = Field(default=0.0, description="Strength of the match: embedding similarity, raised by cues")
     cues: list[str] = Field(default_factory=list, description="Cue phrases found in the evidence")
     edited_by: str = Field(default="", description="Who set this status by hand; empty for the assistant's own")

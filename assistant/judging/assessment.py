@@ -53,6 +53,7 @@ SENTENCES_PER_POINT = 2  # a chapter covers a point with a few sentences; one ma
 HEADING_WEIGHT = 0.1
 SENTENCE_VECTORS_KEPT = 20_000  # about 30 MB of MiniLM vectors
 MAX_QUOTES_PER_POINT = 2
+NEAREST_PER_POINT = 2  # sentences kept for a point with no quote, to check it by
 OTHER_QUESTION_MARGIN = 0.05  # a thematic chapter's sentence may be a little closer to another question and count
 DETAIL_BEFORE, DETAIL_AFTER = 2, 3  # sentences around a claim that count as its paragraph
 
@@ -338,6 +339,7 @@ class Assessor(CommentaryWriter):
         return PointAssessment(
             guidance=point.text, core=point.core, status=status,
             evidence=[sentences[i].evidence() for i in shown],
+            nearest=[] if shown else [sentences[i].evidence() for i in order[:NEAREST_PER_POINT]],
             score=round(float(row[order[0]]), 3) if order else 0.0, cues=cues, signals=signals,
         )
 

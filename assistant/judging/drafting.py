@@ -151,28 +151,26 @@ def _precedent_text(precedents: list[Precedent]) -> str:
     ) or "(none)"
 
 
-def _point_lines(point: PointAssessment, reason: str = "", candidates: list[Evidence] = ()) -> list[str]:
+def _point_lines(point: PointAssessment, reason: str = "", nearest: bool = False) -> list[str]:
     core = " (core)" if point.core else ""
     lines = [f"- {point.guidance}{core}: {point.status}{reason}"]
     lines += [f"    “{fence(e.quote)}” ({e.location})" for e in point.evidence]
-    return lines + [f"    ? “{fence(e.quote)}” ({e.location})" for e in candidates]
+    return lines + [f"    ? “{fence(e.quote)}” ({e.location})" for e in (point.nearest if nearest else [])]
 
 
-def assessment_text(assessment: QuestionAssessment, candidates: dict[str, list[Evidence]] | None = None) -> tuple[str, str]:
+def assessment_text(assessment: QuestionAssessment) -> tuple[str, str]:
     """The assessment as the model reads it: (the points to check, the others). The points to check come first, in
     the assessment's triage order (`to_check`: those whose flip alone would move the grade first), each with why it
-    is unsure, its verbatim quotes and, where it has none, the report sentences nearest it (`candidates`, marked
-    '?'); then the other points with their quotes, and the report's own admissions."""
-    candidates = candidates or {}
+    is unsure, its verbatim quotes and, where it has none, the report sentences nearest it (marked '?'); then the
+    other points with their quotes, and the report's own admissions."""
     points = {p.guidance: p for p in assessment.points}
-    moving = set(assessment.grade_moving)
+    checking, moving = set(assessment.to_check), set(assessment.grade_moving)
     checks = []
-    for guidance in (g for g in assessment.to_check if g in points):
-        point = points[guidance]
-        reason = f" (unsure: {point.confidence_reason}" + ("; the grade turns on it)" if guidance in moving else ")")
-        checks += _point_lines(point, reason if point.confidence_reason else "", candidates.get(guidance, []))
+    for point in (points[g] for g in assessment.to_check if g in points):
+        reason = f" (unsure: {point.confidence_reason}" + ("; the grade turns on it)" if point.guidance in moving else ")")
+        checks += _point_lines(point, reason if point.confidence_reason else "", nearest=True)
     others = []
-    for point in (p for p in assessment.points if p.guidance not in set(assessment.to_check)):
+    for point in (p for p in assessment.points if p.guidance not in checking):
         others += _point_lines(point)
     admissions = [f.evidence for f in assessment.features if f.kind == "admission"]
     if admissions:
@@ -292,26 +290,10 @@ class Drafter:
         wanted = set(assessment.passages)
         return [c for c in self.index.chunks(doc_id=assessment.doc_id) if c.id in wanted]
 
-    def _candidates(self, assessment: QuestionAssessment, per_point: int = 2) -> dict[str, list[Evidence]]:
-        """For each point to check that has no quote, the sentences of the question's passages nearest it: what the
-        model is to read first where the assessment found nothing it would count."""
-        bare = [p for p in assessment.points if p.guidance in set(assessment.to_check) and not p.evidence]
-        passages = self._passages(assessment)
-        sentences = [(s, chunk) for chunk in passages for s in answer_sentences(chunk.text)]
-        if not bare or not sentences:
-            return {}
-        embedder = get_embedder(self.settings.models_dir, self.settings.embedding_batch)
-        vectors = embedder.embed([s for s, _ in sentences])
-        nearest = {}
-        for point in bare:
-            ranked = (vectors @ embedder.embed([point.guidance])[0]).argsort()[::-1][:per_point]
-            nearest[point.guidance] = [Evidence.from_chunk(sentences[i][1], quote=sentences[i][0]) for i in ranked]
-        return nearest
-
     def _write_on_top(self, draft: QuestionDraft, client: ChatClient, member: str, on_token: OnToken | None) -> QuestionDraft:
         assessment = draft.assessment
         question = self.framework.question(draft.number)
-        to_check, others = assessment_text(assessment, self._candidates(assessment))
+        to_check, others = assessment_text(assessment)
         messages = self._messages(
             "draft_question", framework_name=self.framework.name, number=question.number,
             question_text=question.text, member=member or "the member", grade_key=self.grade_key(),
