@@ -133,9 +133,10 @@ class Rounds:
         entries: list[tuple[Path, str, int | None, str]] = []
         for file in map(Path, files):
             if file.suffix.lower() == ".csv":
-                entries += _manifest(file, _folders(settings.round_folders), settings.max_round_reports)
+                entries += _manifest(file, _folders(settings.round_folders), settings.max_round_reports,
+                                     settings.corpus_dir)
             else:
-                entries.append((file, *guess_member_and_year(file), ""))
+                entries.append((file, *guess_member_and_year(file, settings.corpus_dir), ""))
         self._check_size(name, {str(path.resolve()) for path, *_ in entries})
         return [self._add_one(name, *entry) for entry in entries]
 
@@ -426,7 +427,8 @@ def _folders(spec: str) -> list[Path]:
     return [Path(item.strip()).expanduser().resolve() for item in spec.split(",") if item.strip()]
 
 
-def _manifest(path: Path, folders: list[Path], limit: int) -> list[tuple[Path, str, int | None, str]]:
+def _manifest(path: Path, folders: list[Path], limit: int,
+              corpus_dir: Path) -> list[tuple[Path, str, int | None, str]]:
     """(file, member, year, why it is refused or ''), a row each. A file must resolve (links followed) inside the
     manifest's folder or one of `folders`: `..` and absolute paths elsewhere are refused, the file never opened.
     Reading stops past `limit` rows."""
@@ -448,7 +450,7 @@ def _manifest(path: Path, folders: list[Path], limit: int) -> list[tuple[Path, s
                 refused = f"{path}, line {line}: no file named"
             elif not any(file.resolve().is_relative_to(root) for root in roots):
                 refused = f"{path}, line {line}: {named!r} is outside {where}; refused, not read"
-            guessed_member, guessed_year = guess_member_and_year(file)
+            guessed_member, guessed_year = guess_member_and_year(file, corpus_dir)
             year = (row.get("year") or "").strip()
             if year and not year.isdigit():
                 raise RoundError(f"{path}, line {line}: year {year!r} is not a number")
