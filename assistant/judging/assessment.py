@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from itertools import groupby
 from pathlib import Path
@@ -25,9 +24,7 @@ import numpy as np
 
 from ..models import (
     Chunk,
-    Evidence,
     Feature,
-    FeatureKind,
     Framework,
     Grade,
     PointAssessment,
