@@ -176,16 +176,20 @@ class Assessor(CommentaryWriter):
         return out
 
     def passages_for(self, question: Question, chunks: Sequence[Chunk], follows: bool,
-                     chapters: dict[int, list[Chunk]] | None = None) -> tuple[list[Chunk], str]:
-        own = self.sections(chunks).get(question.number, [])
+                     chapters: dict[int, list[Chunk]] | None = None,
+                     sections: dict[int, list[Chunk]] | None = None) -> tuple[list[Chunk], str]:
+        """`sections` and `chapters`, where given, are those of these chunks (`assess` reads them once a report)."""
+        sections = self.sections(chunks) if sections is None else sections
+        own = sections.get(question.number, [])
         if own or follows:
             return own, "section" if own else "none"
         # A thematic report: the chapters that are about this question.
-        chapters = self.chapters(chunks) if chapters is None else chapters
+        chapters = self.chapters(chunks, sections) if chapters is None else chapters
         found = chapters.get(question.number, [])
         return found, "search" if found else "none"
 
-    def chapters(self, chunks: Sequence[Chunk]) -> dict[int, list[Chunk]]:
+    def chapters(self, chunks: Sequence[Chunk],
+                 sections: dict[int, list[Chunk]] | None = None) -> dict[int, list[Chunk]]:
         """In a thematic report, the passages of each chapter (a run of passages under one chapter heading, its
         subsections with it) filed under the question the chapter is most about: the one whose core points it covers
         best. A chapter covers a point as closely as its `SENTENCES_PER_POINT` sentences nearest the point, less what
@@ -207,7 +211,7 @@ class Assessor(CommentaryWriter):
         (praise a report gives itself, its admissions and its plans do not). A chapter's question depends on its own
         sentences alone: removing, moving or padding another chapter, or another report in the index, cannot move
         it."""
-        sectioned = set(self.sections(chunks))
+        sectioned = set(self.sections(chunks) if sections is None else sections)
         free = sorted((c for c in chunks if c.question not in sectioned), key=lambda c: c.position)
         runs = [list(run) for _, run in groupby(free, key=_chapter)]
         takers = [q for q in self.framework.questions if q.guidance and q.number not in sectioned]
@@ -352,10 +356,10 @@ class Assessor(CommentaryWriter):
     # Questions
 
     def assess_question(self, question: Question, chunks: Sequence[Chunk], *, member: str = "",
-                        follows: bool | None = None,
-                        chapters: dict[int, list[Chunk]] | None = None) -> QuestionAssessment:
+                        follows: bool | None = None, chapters: dict[int, list[Chunk]] | None = None,
+                        sections: dict[int, list[Chunk]] | None = None) -> QuestionAssessment:
         follows = self.follows_framework(chunks) if follows is None else follows
-        passages, located_by = self.passages_for(question, chunks, follows, chapters)
+        passages, located_by = self.passages_for(question, chunks, follows, chapters, sections)
         sentences = sentences_of(passages, self.features)
         vectors = self._sentence_vectors([s.text for s in sentences]) if sentences else np.zeros((0, 0))
         if located_by == "search":
@@ -383,10 +387,11 @@ class Assessor(CommentaryWriter):
 
     def assess(self, chunks: Sequence[Chunk], *, member: str = "",
                numbers: Sequence[int] | None = None) -> list[QuestionAssessment]:
-        follows = self.follows_framework(chunks)
-        chapters = None if follows else self.chapters(chunks)
+        follows, sections = self.follows_framework(chunks), self.sections(chunks)
+        chapters = None if follows else self.chapters(chunks, sections)
         questions = [q for q in self.framework.questions if numbers is None or q.number in numbers]
-        return [self.assess_question(q, chunks, member=member, follows=follows, chapters=chapters) for q in questions]
+        return [self.assess_question(q, chunks, member=member, follows=follows, chapters=chapters, sections=sections)
+                for q in questions]
 
     def finish(self, question: Question, assessment: QuestionAssessment, *, member: str = "") -> QuestionAssessment:
         """Grade, asks and commentary from the statuses as they stand: after assessing, and again whenever a panel
