@@ -15,7 +15,7 @@ from .models import (
     QuestionDraft,
 )
 from .reading.points import one_line
-from .review.reviews import REMARKS, Review
+from .review.reviews import REMARKS, MemberEdit, Review
 
 
 class MemberView:
@@ -75,17 +75,15 @@ class MemberView:
 
     def member_text(self, review: Review, number: int, user: str, backend: str | None = None) -> tuple[str, Grade | None]:
         """(text, grade) of a question as it goes in `user`'s letter: their edit, else their view of the suggestion."""
-        edit = review.edit(user, number)
-        draft = self.member_draft(review, number, user, backend)
-        text = edit.commentary if edit and edit.commentary is not None else (draft.commentary if draft else "")
-        grade = edit.grade if edit and edit.grade is not None else (draft.suggested_grade if draft else None)
-        return text, grade
+        return _own_text(review.edit(user, number), self.member_draft(review, number, user, backend))
 
-    def member_remarks(self, review: Review, user: str, backend: str | None = None, checked: bool = False) -> str:
+    def member_remarks(self, review: Review, user: str, backend: str | None = None, checked: bool = False,
+                       drafts: dict[int, QuestionDraft | None] | None = None) -> str:
         """The overall remarks as they go in `user`'s letter: the text they wrote, never touched; else rebuilt from
         their point statuses and grades as they stand, as their view of each question is. A model's remarks stay
         the model's while the member changed no status or grade they were written from. `checked`: the lead's
-        finalising, after which no grade is provisional."""
+        finalising, after which no grade is provisional. `drafts`: the member's view of each question, where the
+        caller has it already (member_letter)."""
         edit = review.edit(user, REMARKS)
         if edit and edit.commentary is not None:
             return edit.commentary
@@ -99,7 +97,8 @@ class MemberView:
         assessments = []
         for question in self.framework.graded_questions:
             edit = review.edit(user, question.number)
-            draft = self.member_draft(review, question.number, user, backend)
+            draft = drafts[question.number] if drafts is not None else self.member_draft(review, question.number, user,
+                                                                                          backend)
             if (edit and edit.leave_out) or draft is None or draft.assessment is None:
                 continue
             own = edit is not None and edit.grade is not None  # the member's own grade is no guess
@@ -113,13 +112,14 @@ class MemberView:
         suggestion, else empty for the export to mark), except those they chose to leave out; the overall remarks
         theirs (member_remarks)."""
         questions, opening_statement = [], ""
+        # Each question's view once: applying a member's statuses runs the rubric again.
+        drafts = {q.number: self.member_draft(review, q.number, user, backend) for q in self.framework.questions}
         for question in self.framework.questions:
             edit = review.edit(user, question.number)
             if edit and edit.leave_out:
                 continue
-            draft = self.member_draft(review, question.number, user, backend) or QuestionDraft(
-                number=question.number, title=question.title)
-            text, grade = self.member_text(review, question.number, user, backend)
+            text, grade = _own_text(edit, drafts[question.number])
+            draft = drafts[question.number] or QuestionDraft(number=question.number, title=question.title)
             if not question.graded:
                 opening_statement = text  # the statement from the head of organisation
                 continue
@@ -129,6 +129,13 @@ class MemberView:
         return LetterDraft(
             member=review.member, report_year=review.year, review_round=review.review_round,
             framework_id=review.framework_id, doc_id=review.doc_id, source=review.source,
-            overall_remarks=self.member_remarks(review, user, backend, checked),
+            overall_remarks=self.member_remarks(review, user, backend, checked, drafts),
             opening_statement=opening_statement, questions=questions,
         )
+
+
+def _own_text(edit: MemberEdit | None, draft: QuestionDraft | None) -> tuple[str, Grade | None]:
+    """(text, grade) as they go in the letter: the member's edit, else their view of the suggestion."""
+    text = edit.commentary if edit and edit.commentary is not None else (draft.commentary if draft else "")
+    grade = edit.grade if edit and edit.grade is not None else (draft.suggested_grade if draft else None)
+    return text, grade
