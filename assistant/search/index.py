@@ -214,10 +214,10 @@ class Index:
         }
         self._lock = threading.RLock()
         self._local = not settings.chroma_url
-        if self._local and self.client._server not in _DENSE_SEEN:  # new bindings: they have read nothing yet
-            _DENSE_SEEN[self.client._server] = {name: self._stamp(name) for name in self.collections}
         # Loaded (or caught up with the store) now, at start-up, so that no query pays for it.
         self._lexical: dict[str, _Lexical] = {name: self._open_lexical(name) for name in self.collections}
+        if self._local and self.client._server not in _DENSE_SEEN:  # new bindings: they have read nothing yet
+            _DENSE_SEEN[self.client._server] = {name: lexical.stamp for name, lexical in self._lexical.items()}
 
     # Writing
 
